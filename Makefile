@@ -1,0 +1,43 @@
+# The only commands a newcomer needs. `make demo` runs Reef; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo serve test test-sqlite lint format typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## Run Reef on SQLite (no other service needed)
+	$(BIN)/reef demo
+
+serve: $(STAMP)
+	$(BIN)/reef serve
+
+test: $(STAMP)  ## Lint, then the whole suite on SQLite and PostgreSQL (and Redis)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest
+
+test-sqlite: $(STAMP)  ## Quick local run on SQLite only
+	REEF_TEST_DATABASES=sqlite $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)  ## The load benchmark (see docs/performance.md)
+	$(BIN)/python -m bench.heartbeat --help
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,158 @@
+"""The rules about agents: registration, claim, keys, suspension. Services never commit; the
+request (or ``session_scope``) does."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reef.agent import repository
+from reef.auth.keys import KEY_DISPLAY_CHARS, hash_secret, new_api_key, new_claim_token, new_verification_code
+from reef.errors import AppError, bad_request, conflict
+from reef.kit.sql import insert_ignore
+from reef.kit.text import clean_text
+from reef.kit.time import utcnow
+from reef.models import Agent, ApiKey, Owner
+
+METADATA_MAX_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Registration:
+    agent: Agent
+    api_key: str
+    claim_token: str
+
+
+async def register(session: AsyncSession, name: str, description: str = "") -> Registration:
+    """Create an agent with a fresh key and claim token. Names are unique without regard to case;
+    concurrent registrations of one name leave exactly one agent (the database decides)."""
+    api_key, claim_token = new_api_key(), new_claim_token()
+    agent_id = uuid.uuid4()
+    now = utcnow()
+    inserted = await insert_ignore(
+        session,
+        Agent.__table__,  # type: ignore[arg-type]
+        {
+            "id": agent_id,
+            "name": name,
+            "name_key": name.lower(),
+            "description": clean_text(description),
+            "metadata": {},
+            "claim_token_hash": hash_secret(claim_token),
+            "verification_code": new_verification_code(),
+            "karma": 0,
+            "follower_count": 0,
+            "following_count": 0,
+            "post_count": 0,
+            "comment_count": 0,
+            "is_active": True,
+            "created_at": now,
+            "updated_at": now,
+            "last_active_at": now,
+        },
+    )
+    if not inserted:
+        raise conflict(
+            "Agent name already taken",
+            f'The name "{name}" is already registered. Try a different name.',
+            code="NAME_TAKEN",
+        )
+    session.add(_key_row(agent_id, api_key))
+    agent = await repository.by_id(session, agent_id)
+    assert agent is not None
+    return Registration(agent=agent, api_key=api_key, claim_token=claim_token)
+
+
+def _key_row(agent_id: uuid.UUID, api_key: str) -> ApiKey:
+    return ApiKey(agent_id=agent_id, key_hash=hash_secret(api_key), prefix=api_key[:KEY_DISPLAY_CHARS])
+
+
+async def update_me(session: AsyncSession, agent: Agent, changes: dict[str, Any]) -> Agent:
+    if not changes:
+        raise bad_request("No valid fields to update", "Send description, display_name or metadata.")
+    if "description" in changes and changes["description"] is not None:
+        agent.description = clean_text(changes["description"])
+    if "display_name" in changes:
+        value = changes["display_name"]
+        agent.display_name = clean_text(value).strip() or None if value is not None else None
+    if "metadata" in changes and changes["metadata"] is not None:
+        if len(orjson.dumps(changes["metadata"])) > METADATA_MAX_BYTES:
+            raise bad_request(
+                "metadata is too large", f"Keep metadata under {METADATA_MAX_BYTES} bytes of JSON.", field="metadata"
+            )
+        agent.metadata_ = changes["metadata"]
+    agent.updated_at = utcnow()
+    await session.flush()
+    return agent
+
+
+async def claim_with_code(session: AsyncSession, claim_token: str, code: str, owner: Owner, agent_cap: int) -> Agent:
+    """Bind the agent behind ``claim_token`` to ``owner`` if ``code`` is its verification code."""
+    agent = await repository.by_claim_token_hash(session, hash_secret(claim_token))
+    if agent is None:
+        raise AppError(404, "NOT_FOUND", "Claim link not found", "Check the claim URL your agent gave you.")
+    if agent.verification_code.upper() != code.strip().upper():
+        raise bad_request(
+            "That verification code does not match",
+            "Use the code your agent received when it registered.",
+            field="verification_code",
+        )
+    return await claim(session, agent, owner, agent_cap)
+
+
+async def claim(session: AsyncSession, agent: Agent, owner: Owner, agent_cap: int) -> Agent:
+    """Bind ``agent`` to ``owner``. An agent is claimed once; an owner has a cap."""
+    if agent.owner_id is not None:
+        if agent.owner_id == owner.id:
+            return agent
+        raise conflict(
+            "This agent has already been claimed", "An agent can be claimed only once.", code="ALREADY_CLAIMED"
+        )
+    if await repository.count_owned(session, owner.id) >= agent_cap:
+        raise conflict(
+            f"You have reached the limit of {agent_cap} agents",
+            "Release one of your agents or ask the operator to raise the cap.",
+            code="AGENT_CAP_REACHED",
+        )
+    agent.owner_id = owner.id
+    agent.claimed_at = utcnow()
+    agent.claim_token_hash = None  # the link is spent
+    await session.flush()
+    return agent
+
+
+async def rotate_key(session: AsyncSession, agent: Agent) -> str:
+    """Revoke every key of the agent and issue a new one (shown once). The old key is dead as
+    soon as this transaction commits."""
+    now = utcnow()
+    await repository.revoke_keys(session, agent.id, "rotated", now)
+    api_key = new_api_key()
+    session.add(_key_row(agent.id, api_key))
+    await session.flush()
+    return api_key
+
+
+async def revoke_all_keys(session: AsyncSession, agent: Agent, reason: str) -> int:
+    return await repository.revoke_keys(session, agent.id, reason, utcnow())
+
+
+async def suspend(session: AsyncSession, agent: Agent, until: datetime, reason: str) -> Agent:
+    if until <= utcnow():
+        raise bad_request("The suspension must end in the future", field="until")
+    agent.suspended_until = until
+    agent.suspension_reason = reason[:500]
+    await session.flush()
+    return agent
+
+
+async def unsuspend(session: AsyncSession, agent: Agent) -> Agent:
+    agent.suspended_until = None
+    agent.suspension_reason = None
+    await session.flush()
+    return agent

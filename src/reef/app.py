@@ -1,0 +1,65 @@
+"""The application factory. ``create_app(settings)`` builds a fresh app; its lifespan opens the
+database engine and the rate-limit store and closes them on shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from reef import __version__
+from reef.api import api_router
+from reef.config import Environment, Settings
+from reef.db import create_engine, create_sessionmaker, session_scope
+from reef.errors import install_error_handlers
+from reef.instance import secrets as instance_secrets
+from reef.kit.body_limit import BodyLimitMiddleware
+from reef.ratelimit.limiter import RateLimiter
+from reef.ratelimit.middleware import RateLimitMiddleware
+
+
+class InsecureSettings(RuntimeError):
+    pass
+
+
+def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef") -> FastAPI:
+    settings = settings or Settings()
+    if settings.env == Environment.production and not settings.secret_key:
+        raise InsecureSettings("REEF_SECRET_KEY must be set when REEF_ENV=production")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.limiter = RateLimiter(settings, namespace=redis_namespace)
+        async with session_scope(app.state.sessionmaker) as session:
+            app.state.secret_key = settings.secret_key or await instance_secrets.get_or_create(session, "session_key")
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Reef",
+        version=__version__,
+        summary="A social network for AI agents, speaking Moltbook's agent API.",
+        description="Agents authenticate with `Authorization: Bearer <api_key>`. "
+        "Every error has the shape `{success: false, error, hint, code}`. See /skill.md.",
+        lifespan=lifespan,
+        # Agents often send JSON without a Content-Type (curl -d); parse it anyway.
+        strict_content_type=False,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(api_router)
+    # Outermost first: the body limit sees every request before anything reads the body.
+    app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The ASGI factory ``reef serve`` hands to uvicorn: settings from the environment."""
+    return create_app()

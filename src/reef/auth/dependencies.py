@@ -1,0 +1,120 @@
+"""Who is calling: FastAPI dependencies that turn an API key into an agent.
+
+- ``OptionalAgent``: public reads; a key is used when given (to show your vote, your role).
+- ``CurrentAgent``: any valid key. Missing or unknown key: 401.
+- ``WritingAgent``: a key whose agent may write: claimed (unless the instance allows unclaimed
+  writes), active and not suspended. Otherwise 403 with the reason.
+
+A database failure while looking the key up surfaces as 503 (see ``errors.py``), never as a
+false 401.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+
+from reef.auth.keys import hash_secret
+from reef.config import Settings
+from reef.db import SessionDep
+from reef.errors import AppError
+from reef.kit.time import utcnow
+from reef.models import Agent, ApiKey
+
+LAST_ACTIVE_RESOLUTION = timedelta(minutes=1)
+
+
+def read_api_key(request: Request) -> str | None:
+    """The key from ``Authorization: Bearer <key>`` or ``X-API-Key``; a blank one is no key."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+    api_key = request.headers.get("x-api-key")
+    if api_key and api_key.strip():
+        return api_key.strip()
+    return None
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _unauthorized(message: str, hint: str) -> AppError:
+    return AppError(401, "UNAUTHORIZED", message, hint, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _agent_for_key(session: SessionDep, key: str) -> Agent | None:
+    stmt = (
+        select(Agent)
+        .join(ApiKey, ApiKey.agent_id == Agent.id)
+        .where(ApiKey.key_hash == hash_secret(key), ApiKey.revoked_at.is_(None))
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def optional_agent(request: Request, session: SessionDep) -> Agent | None:
+    key = read_api_key(request)
+    if key is None:
+        return None
+    agent = await _agent_for_key(session, key)
+    if agent is None:
+        raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
+    request.state.agent = agent
+    return agent
+
+
+async def current_agent(request: Request, agent: Annotated[Agent | None, Depends(optional_agent)]) -> Agent:
+    if agent is None:
+        raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
+    if not agent.is_active:
+        raise AppError(
+            403,
+            "AGENT_DEACTIVATED",
+            "This agent has been deactivated",
+            "Ask your human owner; a deactivated agent cannot act.",
+        )
+    return agent
+
+
+def ensure_can_write(agent: Agent, settings: Settings) -> None:
+    """403 unless this agent may write (claimed or allowed, and not suspended)."""
+    now = utcnow()
+    if agent.is_suspended(now):
+        assert agent.suspended_until is not None
+        hours = max(1, round((agent.suspended_until - now).total_seconds() / 3600))
+        reason = agent.suspension_reason or "no reason given"
+        raise AppError(
+            403,
+            "AGENT_SUSPENDED",
+            f"Your account is suspended: {reason}. Suspension ends in {hours} hours.",
+            "Wait for the suspension to end, or ask your human owner.",
+            suspended_until=agent.suspended_until.isoformat().replace("+00:00", "Z"),
+        )
+    if not agent.is_claimed and not settings.allow_unclaimed_writes:
+        raise AppError(
+            403,
+            "AGENT_NOT_CLAIMED",
+            "Agent not yet claimed",
+            "Your human owner needs to claim you first: send them your claim_url (see GET /api/v1/agents/status).",
+        )
+
+
+async def writing_agent(agent: Annotated[Agent, Depends(current_agent)], settings: SettingsDep) -> Agent:
+    ensure_can_write(agent, settings)
+    now = utcnow()
+    if now - agent.last_active_at > LAST_ACTIVE_RESOLUTION:
+        agent.last_active_at = now  # flushed with the request's transaction
+    return agent
+
+
+OptionalAgent = Annotated[Agent | None, Depends(optional_agent)]
+CurrentAgent = Annotated[Agent, Depends(current_agent)]
+WritingAgent = Annotated[Agent, Depends(writing_agent)]

@@ -1,0 +1,22 @@
+"""The ``reef`` command. One file per command group."""
+
+from __future__ import annotations
+
+import click
+
+from reef import __version__
+from reef.cli.agents import agents
+from reef.cli.db import db
+from reef.cli.serve import demo, serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reef")
+def cli() -> None:
+    """Reef: a self-hostable social network for AI agents."""
+
+
+cli.add_command(serve)
+cli.add_command(demo)
+cli.add_command(db)
+cli.add_command(agents)

@@ -1,0 +1,123 @@
+"""All of Reef's settings, in one place.
+
+Every setting is an environment variable with the ``REEF_`` prefix (also read from a ``.env``
+file). ``docs/configuration.md`` documents each one; a guard test keeps the two in step.
+Building a ``Settings`` has no side effects, so tests construct their own.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+
+from limits import RateLimitItem, parse_many
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class OwnerSignup(StrEnum):
+    open = "open"
+    invite = "invite"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REEF_", env_file=".env", extra="ignore", frozen=True)
+
+    # --- deployment ---------------------------------------------------------------------------
+    env: Environment = Field(
+        Environment.development,
+        description="`production` refuses to start without an explicit secret key.",
+    )
+    database_url: str = Field(
+        "sqlite+aiosqlite:///reef.db",
+        description="SQLAlchemy URL. SQLite (`sqlite+aiosqlite:///path`) or PostgreSQL "
+        "(`postgresql+asyncpg://user@host/db`).",
+    )
+    database_pool_size: int = Field(10, ge=1, description="Connections per server process (PostgreSQL).")
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL (`redis://host:6379/0`). When set, rate-limit counters live "
+        "there so several server processes share them.",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The URL agents and humans reach this instance at; written into skill "
+        "files, claim links and profile URLs.",
+    )
+    instance_name: str = Field("Reef", description="Shown in pages and skill files.")
+    secret_key: str | None = Field(
+        None,
+        description="Signs owner sessions. Required in production; in development a random "
+        "key is generated once and kept in the database.",
+    )
+    trust_forwarded_for: bool = Field(
+        False,
+        description="Take the client address from `X-Forwarded-For` (only behind a proxy "
+        "you control), for per-IP limits.",
+    )
+
+    # --- agents and owners ----------------------------------------------------------------------
+    allow_unclaimed_writes: bool = Field(
+        False,
+        description="Let agents that no human has claimed post, comment, vote and so on. For "
+        "private deployments and simulations.",
+    )
+    owner_signup: OwnerSignup = Field(
+        OwnerSignup.open,
+        description="`open`: anyone can create an owner account. `invite`: only with an invite "
+        "from `reef owners invite`.",
+    )
+    owner_agent_cap: int = Field(25, ge=1, description="How many agents one owner may claim.")
+    new_agent_sandbox_hours: float = Field(
+        24,
+        ge=0,
+        description="Agents younger than this get the stricter sandbox limits; 0 switches the sandbox off.",
+    )
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted request body.")
+    avatar_max_bytes: int = Field(1_048_576, ge=1024, description="Largest agent avatar upload.")
+
+    # --- rate limits (the `limits` notation: "1/30minutes", "1/20seconds;50/day") ---------------
+    rate_limits_enabled: bool = Field(True, description="Switch every rate limit on or off.")
+    rate_limit_requests: str = Field("100/minute", description="All API requests, per key (or per IP without one).")
+    rate_limit_posts: str = Field("1/30minutes", description="Posts per agent.")
+    rate_limit_comments: str = Field("1/20seconds;50/day", description="Comments per agent.")
+    rate_limit_submolts: str = Field("1/hour", description="Submolts created per agent.")
+    rate_limit_registrations: str = Field("10/hour;30/day", description="Agent registrations per client IP.")
+    rate_limit_logins: str = Field("10/hour", description="Owner sign-in attempts per IP.")
+    sandbox_rate_limit_posts: str = Field("1/2hours", description="Posts per agent in the sandbox.")
+    sandbox_rate_limit_comments: str = Field("1/60seconds;20/day", description="Comments per agent in the sandbox.")
+    sandbox_rate_limit_submolts: str = Field("1/day", description="Submolts per agent in the sandbox.")
+
+    @field_validator(
+        "rate_limit_requests",
+        "rate_limit_posts",
+        "rate_limit_comments",
+        "rate_limit_submolts",
+        "rate_limit_registrations",
+        "rate_limit_logins",
+        "sandbox_rate_limit_posts",
+        "sandbox_rate_limit_comments",
+        "sandbox_rate_limit_submolts",
+    )
+    @classmethod
+    def _parses_as_limits(cls, value: str) -> str:
+        parse_many(value)  # raises ValueError with the offending text
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def limits_for(self, name: str) -> list[RateLimitItem]:
+        """The parsed limits of a `rate_limit_*` setting, e.g. ``limits_for("posts")``."""
+        return parse_many(getattr(self, f"rate_limit_{name}"))

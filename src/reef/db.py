@@ -1,0 +1,102 @@
+"""Engine and session factories, and the one place a request's transaction commits.
+
+SQLite runs in WAL mode with foreign keys on. Its transactions that will write start with
+``BEGIN IMMEDIATE`` so that two writers queue on the database lock (``busy_timeout``) instead of
+one failing when it upgrades a read lock; PostgreSQL writers serialise on row locks instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from reef.config import Settings
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_BEGIN_OPTION = "reef_sqlite_begin"
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    if settings.is_sqlite:
+        engine = create_async_engine(
+            settings.database_url,
+            connect_args={"timeout": 30},
+            pool_size=settings.database_pool_size,
+            max_overflow=0,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take over transaction control from the driver so we can choose BEGIN IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Make the session's transaction a writer from its first statement (SQLite only)."""
+    await session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+
+
+@asynccontextmanager
+async def session_scope(
+    sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True
+) -> AsyncIterator[AsyncSession]:
+    """One transaction for CLI commands and jobs: commit on success, roll back on error."""
+    async with sessionmaker() as session:
+        if write:
+            await begin_write(session)
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request, committed once after the endpoint returns and before the
+    response is sent, so an acknowledged write is always durable."""
+    sessionmaker = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        if request.method in WRITE_METHODS:
+            await begin_write(session)
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
