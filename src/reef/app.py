@@ -17,6 +17,7 @@ from reef.instance import secrets as instance_secrets
 from reef.kit.body_limit import BodyLimitMiddleware
 from reef.ratelimit.limiter import RateLimiter
 from reef.ratelimit.middleware import RateLimitMiddleware
+from reef.skill.endpoints import router as skill_router
 
 
 class InsecureSettings(RuntimeError):
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
         try:
             yield
         finally:
+            await app.state.limiter.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(skill_router)
     # Outermost first: the body limit sees every request before anything reads the body.
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

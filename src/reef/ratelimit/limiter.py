@@ -21,6 +21,7 @@ from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+from redis.asyncio import ConnectionPool
 
 from reef.config import Settings
 from reef.errors import AppError
@@ -42,7 +43,11 @@ SANDBOXED_ACTIONS = frozenset({"posts", "comments", "submolts"})
 class WindowState:
     limit: int
     remaining: int
-    reset_at: int  # unix seconds
+    reset_time: float  # unix seconds when the oldest counted request leaves the window
+
+    @property
+    def reset_at(self) -> int:
+        return math.ceil(self.reset_time)
 
 
 def _human(seconds: float) -> str:
@@ -71,12 +76,16 @@ class RateLimiter:
         self.settings = settings
         self.enabled = settings.rate_limits_enabled
         self.storage: Storage
+        self._redis_pool: ConnectionPool | None = None
         if settings.redis_url:
+            # Our own pool (short timeouts, closed on shutdown) rather than one limits would hide.
+            self._redis_pool = ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
             self.storage = RedisStorage(
                 storage_uri(settings.redis_url),
                 implementation="redispy",
                 key_prefix=f"{namespace}:rl",
                 wrap_exceptions=True,
+                connection_pool=self._redis_pool,  # type: ignore[arg-type]
             )
         else:
             self.storage = MemoryStorage(wrap_exceptions=True)
@@ -102,7 +111,7 @@ class RateLimiter:
             stats = await self.strategy.get_window_stats(item, "req", identifier)
         except StorageError as exc:
             raise _storage_down(exc) from exc
-        return allowed, WindowState(item.amount, max(0, stats.remaining), math.ceil(stats.reset_time))
+        return allowed, WindowState(item.amount, max(0, stats.remaining), stats.reset_time)
 
     async def consume(self, action: str, identifier: str, *, sandboxed: bool = False) -> None:
         """Take one unit of ``action`` for ``identifier`` or raise 429 with every retry field."""
@@ -145,6 +154,10 @@ class RateLimiter:
             **extra,
         )
 
+    async def close(self) -> None:
+        if self._redis_pool is not None:
+            await self._redis_pool.aclose()
+
     async def reset(self) -> None:
         await self.storage.reset()
 
@@ -153,7 +166,7 @@ class RateLimiter:
 
 
 def too_many_requests(state: WindowState) -> AppError:
-    wait = max(1, state.reset_at - int(time.time()))
+    wait = max(1, math.ceil(state.reset_time - time.time()))
     return AppError(
         429,
         "RATE_LIMITED",
