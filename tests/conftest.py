@@ -83,7 +83,7 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-def test_settings(db_url: str, **overrides: Any) -> Settings:
+def settings_for(db_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": db_url,
         "public_url": "http://reef.test",
@@ -112,6 +112,9 @@ async def _wipe(url: str) -> None:
 
 async def _wipe_extra(conn: Any) -> None:
     """Hook for migration-only tables (e.g. full-text indexes) that must be emptied too."""
+    if conn.dialect.name == "sqlite":  # the search index (PostgreSQL's is plain indexes)
+        await conn.execute(text("DELETE FROM search_fts"))
+        await conn.execute(text("DELETE FROM search_docs"))
 
 
 @pytest.fixture
@@ -122,7 +125,7 @@ async def app_factory(db_url: str) -> AsyncIterator[Callable[..., Any]]:
 
     class _Running:
         def __init__(self, **overrides: Any) -> None:
-            self.settings = test_settings(db_url, **overrides)
+            self.settings = settings_for(db_url, **overrides)
             self.app = create_app(self.settings, redis_namespace=f"reef-test-{uuid.uuid4().hex[:8]}")
 
         async def __aenter__(self) -> httpx.AsyncClient:

@@ -15,12 +15,14 @@ from reef.models import Base
 config = context.config
 target_metadata = Base.metadata
 
-# Tables that exist only in migrations (full-text indexes); autogenerate must not drop them.
-MIGRATION_ONLY_TABLES = ("search_fts",)
+# Objects that exist only in migrations (the full-text search tables, triggers and expression
+# indexes of revision 0002, all named search_...); autogenerate must neither drop nor compare them.
+MIGRATION_ONLY_PREFIX = "search_"
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    return not (type_ == "table" and name and name.startswith(MIGRATION_ONLY_TABLES))
+    # Covers SQLite's FTS5 shadow tables (search_fts_data, ...) and PostgreSQL's expression indexes.
+    return not (name and name.startswith(MIGRATION_ONLY_PREFIX))
 
 
 def _run(connection: Connection) -> None:
