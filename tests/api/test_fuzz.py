@@ -1,0 +1,95 @@
+"""Schema-driven fuzzing: schemathesis generates requests from our OpenAPI schema (valid and
+invalid) and checks that no input gives a 5xx, and that every response matches what the schema
+documents (status code, content type, body schema). Runs on both databases against a real server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
+
+from reef.app import create_app
+from reef.db import create_engine, create_sessionmaker, session_scope
+from tests.api.server import running_server
+from tests.conftest import _wipe, settings_for
+from tests.fixtures.factories import make_agent, make_comment, make_post
+
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
+# Operations whose effects would starve the rest of the run (deleting the shared fixtures).
+SKIP = {("DELETE", "/api/v1/posts/{post_id}"), ("DELETE", "/api/v1/comments/{comment_id}")}
+
+
+async def _seed(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    await _wipe(settings.database_url)
+    engine = create_engine(settings)
+    try:
+        async with session_scope(create_sessionmaker(engine)) as session:
+            from reef.submolt.seed import seed_submolts
+
+            await seed_submolts(session)
+            me = await make_agent(session, name="fuzzer")
+            other = await make_agent(session, name="other")
+            post = await make_post(session, author=other.agent)
+            await make_comment(session, post=post, author=other.agent)
+            return {"key": me.key}
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def fuzz_target(db_url: str):  # type: ignore[no-untyped-def]
+    settings = settings_for(db_url, max_body_bytes=65536)
+    seeded = asyncio.run(_seed(settings))
+    app = create_app(settings)
+    schema_dict = app.openapi()
+    with running_server(app) as base_url:
+        yield schema_dict, base_url, seeded["key"]
+
+
+def test_no_input_gives_a_server_error_and_responses_match_the_schema(fuzz_target) -> None:  # type: ignore[no-untyped-def]
+    schema_dict, base_url, key = fuzz_target
+    schema = schemathesis.openapi.from_dict(schema_dict)
+    http = requests.Session()
+    failures: list[str] = []
+    calls = 0
+    operations = [op.ok() for op in schema.get_all_operations()]
+    assert len(operations) >= 8
+
+    for operation in operations:
+        if (operation.method.upper(), operation.path) in SKIP:
+            continue
+
+        @settings(
+            max_examples=10,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def run(case) -> None:  # type: ignore[no-untyped-def]
+            nonlocal calls
+            calls += 1
+            try:
+                case.call_and_validate(
+                    base_url=base_url, session=http, headers={"Authorization": f"Bearer {key}"}, checks=CHECKS
+                )
+            except AssertionError as exc:  # schemathesis raises a group of failures
+                failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:600]}")
+                raise
+
+        try:
+            run()
+        except Exception:  # keep going to report every failing operation at once
+            pass
+    assert not failures, "\n\n".join(failures)
+    assert calls >= 4 * len(operations), f"only {calls} requests for {len(operations)} operations"
