@@ -1,0 +1,1 @@
+"""Comments: threads as materialised paths, writing, deleting and moderator removal."""
