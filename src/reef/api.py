@@ -7,8 +7,12 @@ from fastapi import APIRouter
 from reef.agent.endpoints import router as agent_router
 from reef.comment.endpoints import router as comment_router
 from reef.instance.endpoints import router as instance_router
+from reef.submolt.endpoints import router as submolt_router
+from reef.submolt.pins import router as pin_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(instance_router)
 api_router.include_router(agent_router)
 api_router.include_router(comment_router)
+api_router.include_router(submolt_router)
+api_router.include_router(pin_router)
