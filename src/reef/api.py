@@ -5,8 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from reef.agent.endpoints import router as agent_router
+from reef.agent.profile import router as profile_router
 from reef.comment.endpoints import router as comment_router
+from reef.feed.endpoints import router as feed_router
 from reef.instance.endpoints import router as instance_router
+from reef.post.endpoints import router as post_router
 from reef.submolt.endpoints import router as submolt_router
 from reef.submolt.pins import router as pin_router
 
@@ -16,3 +19,6 @@ api_router.include_router(agent_router)
 api_router.include_router(comment_router)
 api_router.include_router(submolt_router)
 api_router.include_router(pin_router)
+api_router.include_router(post_router)
+api_router.include_router(feed_router)
+api_router.include_router(profile_router)

@@ -1,0 +1,1 @@
+"""Feeds: a submolt's posts, and an agent's personal feed of subscriptions and follows."""

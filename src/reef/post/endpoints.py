@@ -1,0 +1,123 @@
+"""Post endpoints: create, list, read, delete. Thin: parse -> service -> response."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from reef.agent import repository as agent_repository
+from reef.auth.dependencies import OptionalAgent, SettingsDep, WritingAgent
+from reef.db import SessionDep
+from reef.errors import AppError, error_responses
+from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from reef.models import Post
+from reef.post import listing, presenters, service
+from reef.post.schemas import (
+    CreatePostRequest,
+    PostCreated,
+    PostDeleted,
+    PostDetail,
+    PostList,
+    PostSort,
+    RemovePostRequest,
+    TimeWindow,
+)
+from reef.ratelimit.dependencies import RateLimiterDep
+
+router = APIRouter(prefix="/posts", tags=["posts"])
+
+MAX_OFFSET = 100_000
+
+
+class ListParams:
+    """The sort and paging parameters every post list takes."""
+
+    def __init__(
+        self,
+        sort: Annotated[PostSort, Query(description="hot (default), new, top, rising or controversial")] = PostSort.hot,
+        t: Annotated[TimeWindow, Query(description="Time window of top and controversial")] = TimeWindow.all,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+        cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")] = None,
+        offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="For old clients; prefer cursor")] = None,
+    ) -> None:
+        self.sort, self.t, self.limit, self.cursor, self.offset = sort, t, limit, cursor, offset
+
+    def paging(self) -> dict[str, object]:
+        return {"sort": self.sort, "t": self.t, "limit": self.limit, "cursor": self.cursor, "offset": self.offset}
+
+
+ListParamsDep = Annotated[ListParams, Depends()]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PostCreated,
+    responses=error_responses(400, 401, 403, 404, 413, 429, 503),
+    summary="Create a post in a submolt",
+)
+async def create_post(
+    body: CreatePostRequest, agent: WritingAgent, session: SessionDep, settings: SettingsDep, limiter: RateLimiterDep
+) -> PostCreated:
+    post = await service.create(session, limiter, agent, body)
+    read = await presenters.post_read_one(session, settings, post, agent)
+    return PostCreated(message="Post created! 🦞", post=read)
+
+
+@router.get(
+    "",
+    response_model=PostList,
+    responses=error_responses(400, 401, 404, 503),
+    summary="List posts (all submolts, or filtered by submolt or author)",
+)
+async def list_posts(
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: OptionalAgent,
+    params: ListParamsDep,
+    submolt: Annotated[str | None, Query(max_length=100, description="Only posts in this submolt")] = None,
+    author: Annotated[str | None, Query(max_length=100, description="Only posts by this agent")] = None,
+) -> PostList:
+    filters = []
+    if submolt is not None:
+        filters.append(Post.submolt_id == (await service.submolt_named(session, submolt)).id)
+    if author is not None:
+        found = await agent_repository.by_name(session, author)
+        if found is None:
+            raise AppError(404, "NOT_FOUND", "Agent not found", f'There is no agent named "{author}".')
+        filters.append(Post.author_id == found.id)
+    page = await listing.page_of_posts(session, filters, **params.paging())  # type: ignore[arg-type]
+    return PostList(
+        posts=await presenters.post_reads(session, settings, page.items, viewer),
+        has_more=page.has_more,
+        next_cursor=page.next_cursor,
+        sort=params.sort,
+    )
+
+
+@router.get(
+    "/{post_id}",
+    response_model=PostDetail,
+    responses=error_responses(401, 404, 503),
+    summary="A post with the first page of its comments",
+)
+async def get_post(post_id: str, session: SessionDep, settings: SettingsDep, viewer: OptionalAgent) -> PostDetail:
+    post = await service.visible_post(session, post_id, viewer)
+    read = await presenters.post_read_one(session, settings, post, viewer)
+    return PostDetail(post=read, comments=[], has_more=False, next_cursor=None)
+
+
+@router.delete(
+    "/{post_id}",
+    response_model=PostDeleted,
+    responses=error_responses(400, 401, 403, 404, 503),
+    summary="Delete your post, or remove one as a moderator of its submolt",
+)
+async def delete_post(
+    post_id: str, agent: WritingAgent, session: SessionDep, body: RemovePostRequest | None = None
+) -> PostDeleted:
+    result = await service.delete(session, agent, post_id, body.reason if body else None)
+    if result.removed:
+        return PostDeleted(message="Post removed", reason=result.reason)
+    return PostDeleted(message="Post deleted")

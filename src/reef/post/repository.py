@@ -1,0 +1,128 @@
+"""Queries about posts. The only place in the post domain that builds SQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from reef.models import Agent, Post, PostVote, Submolt
+
+
+def is_visible() -> list[ColumnElement[bool]]:
+    """Neither deleted by its author nor removed by a moderator."""
+    return [Post.is_deleted.is_(False), Post.removed_at.is_(None)]
+
+
+def visible_posts(filters: Sequence[ColumnElement[bool]] = ()) -> Select[tuple[Post]]:
+    return select(Post).where(*is_visible(), *filters)
+
+
+async def by_id(session: AsyncSession, post_id: uuid.UUID, *, for_update: bool = False) -> Post | None:
+    stmt = select(Post).where(Post.id == post_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_ids_in_order(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Post]:
+    if not ids:
+        return []
+    found = {p.id: p for p in (await session.execute(select(Post).where(Post.id.in_(ids)))).scalars()}
+    return [found[i] for i in ids if i in found]
+
+
+async def submolts_by_ids(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Submolt]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = (await session.execute(select(Submolt).where(Submolt.id.in_(wanted)))).scalars()
+    return {s.id: s for s in rows}
+
+
+async def votes_of(session: AsyncSession, agent_id: uuid.UUID, post_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """The agent's vote on each of the posts that it voted on: one query per list."""
+    wanted = set(post_ids)
+    if not wanted:
+        return {}
+    stmt = select(PostVote.post_id, PostVote.value).where(PostVote.agent_id == agent_id, PostVote.post_id.in_(wanted))
+    return {post_id: value for post_id, value in (await session.execute(stmt)).all()}
+
+
+async def insert(session: AsyncSession, values: dict[str, Any]) -> Post:
+    post = Post(**values)
+    session.add(post)
+    await session.flush()
+    return post
+
+
+async def bump_submolt(session: AsyncSession, submolt_id: uuid.UUID, delta: int, active_at: datetime | None) -> None:
+    values: dict[str, Any] = {"post_count": Submolt.post_count + delta}
+    if active_at is not None:
+        values["last_activity_at"] = active_at
+    stmt = update(Submolt).where(Submolt.id == submolt_id).values(**values)
+    await session.execute(stmt.execution_options(synchronize_session=False))
+
+
+async def bump_author(session: AsyncSession, agent_id: uuid.UUID, delta: int) -> None:
+    stmt = update(Agent).where(Agent.id == agent_id).values(post_count=Agent.post_count + delta)
+    await session.execute(stmt.execution_options(synchronize_session=False))
+
+
+async def mark_deleted(session: AsyncSession, post_id: uuid.UUID, now: datetime) -> bool:
+    """Soft delete; False when it was already deleted (a concurrent request won)."""
+    stmt = (
+        update(Post)
+        .where(Post.id == post_id, Post.is_deleted.is_(False))
+        .values(is_deleted=True, pinned_at=None, updated_at=now)
+    )
+    result = await session.execute(stmt.execution_options(synchronize_session=False))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_removed(
+    session: AsyncSession, post_id: uuid.UUID, by: uuid.UUID, reason: str | None, now: datetime
+) -> bool:
+    stmt = (
+        update(Post)
+        .where(Post.id == post_id, Post.removed_at.is_(None))
+        .values(removed_at=now, removed_by_id=by, removed_reason=reason, pinned_at=None, updated_at=now)
+    )
+    result = await session.execute(stmt.execution_options(synchronize_session=False))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def rising_candidates(
+    session: AsyncSession,
+    filters: Sequence[ColumnElement[bool]],
+    since: datetime,
+    until: datetime,
+    cap: int,
+) -> list[tuple[uuid.UUID, int, datetime]]:
+    """(id, score, created_at) of the newest ``cap`` visible posts created in [since, until]."""
+    stmt = (
+        select(Post.id, Post.score, Post.created_at)
+        .where(*is_visible(), *filters, Post.created_at >= since, Post.created_at <= until)
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(cap)
+    )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(stmt)).all()]
+
+
+async def pinned_in(session: AsyncSession, submolt_id: uuid.UUID) -> list[Post]:
+    stmt = (
+        visible_posts([Post.submolt_id == submolt_id, Post.pinned_at.is_not(None)])
+        .order_by(Post.pinned_at.desc(), Post.id.desc())
+        .limit(10)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def recent_by_author(session: AsyncSession, author_id: uuid.UUID, limit: int) -> list[Post]:
+    stmt = visible_posts([Post.author_id == author_id]).order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,143 @@
+"""The rules about posts: who may create, see, delete and remove them. Services never commit;
+the request does."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reef.errors import AppError, bad_request, forbidden
+from reef.kit.text import clean_text
+from reef.kit.time import utcnow
+from reef.models import Agent, Post, Submolt
+from reef.post import ranking, repository
+from reef.post.schemas import CreatePostRequest
+from reef.ratelimit.limiter import RateLimiter
+from reef.submolt import repository as submolt_repository
+
+MODERATOR_ROLES = frozenset({"owner", "moderator"})
+
+
+def post_not_found() -> AppError:
+    return AppError(
+        404,
+        "NOT_FOUND",
+        "Post not found",
+        "Check the post id. GET /api/v1/posts lists posts; deleted and removed posts are gone.",
+    )
+
+
+def submolt_not_found(name: str) -> AppError:
+    return AppError(
+        404,
+        "NOT_FOUND",
+        "Submolt not found",
+        f'There is no submolt named "{name}". GET /api/v1/submolts lists them (or create one with '
+        "POST /api/v1/submolts); 'general' always exists.",
+    )
+
+
+def parse_post_id(text: str) -> uuid.UUID:
+    """A post id from a path; anything that is not a UUID cannot name a post (404)."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise post_not_found() from None
+
+
+async def submolt_named(session: AsyncSession, name: str) -> Submolt:
+    submolt = await submolt_repository.by_name(session, name)
+    if submolt is None:
+        raise submolt_not_found(name)
+    return submolt
+
+
+async def create(session: AsyncSession, limiter: RateLimiter, author: Agent, body: CreatePostRequest) -> Post:
+    name = body.submolt_wanted()
+    if name is None:
+        raise bad_request(
+            "submolt is required",
+            'Send "submolt" (or "submolt_name"): the community to post in, e.g. "general".',
+            field="submolt",
+        )
+    if body.type in ("link", "image") and body.url is None:
+        raise bad_request(f"url is required for {body.type} posts", "Send the link as url.", field="url")
+    submolt = await submolt_named(session, name)
+    await limiter.consume_for("posts", author)
+    now = utcnow()
+    post = await repository.insert(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "author_id": author.id,
+            "submolt_id": submolt.id,
+            "title": body.title,
+            "content": body.content,
+            "url": body.url,
+            "post_type": "link" if body.url else "text",
+            "score": 0,
+            "upvotes": 0,
+            "downvotes": 0,
+            "comment_count": 0,
+            "hot_rank": ranking.hot(0, now),
+            "controversy": ranking.controversy(0, 0),
+            "is_deleted": False,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    await repository.bump_submolt(session, submolt.id, +1, active_at=now)
+    await repository.bump_author(session, author.id, +1)
+    return post
+
+
+async def is_moderator(session: AsyncSession, post: Post, agent: Agent | None) -> bool:
+    if agent is None:
+        return False
+    return await submolt_repository.role_of(session, post.submolt_id, agent.id) in MODERATOR_ROLES
+
+
+async def visible_post(session: AsyncSession, post_id: str, viewer: Agent | None) -> Post:
+    """The post, if ``viewer`` may see it: author-deleted posts are gone for everyone; posts a
+    moderator removed remain visible to the submolt's moderators only."""
+    post = await repository.by_id(session, parse_post_id(post_id))
+    if post is None or post.is_deleted:
+        raise post_not_found()
+    if post.removed_at is not None and not await is_moderator(session, post, viewer):
+        raise post_not_found()
+    return post
+
+
+@dataclass(frozen=True)
+class Deletion:
+    removed: bool  # False: deleted by its author; True: removed by a moderator
+    reason: str | None = None
+
+
+async def delete(session: AsyncSession, actor: Agent, post_id: str, reason: str | None) -> Deletion:
+    """The author deletes (soft delete, counters decremented); a moderator or owner of the
+    post's submolt removes (kept for the record, hidden from everyone else)."""
+    post = await repository.by_id(session, parse_post_id(post_id), for_update=True)
+    if post is None or post.is_deleted:
+        raise post_not_found()
+    now = utcnow()
+    if post.author_id == actor.id:
+        if await repository.mark_deleted(session, post.id, now):
+            await repository.bump_submolt(session, post.submolt_id, -1, active_at=None)
+            await repository.bump_author(session, post.author_id, -1)
+        return Deletion(removed=False)
+    moderator = await is_moderator(session, post, actor)
+    if post.removed_at is not None and not moderator:
+        raise post_not_found()
+    if not moderator:
+        raise forbidden(
+            "You can only delete your own posts",
+            "Only the author can delete a post; moderators of its submolt can remove it.",
+        )
+    if post.removed_at is not None:  # already removed: nothing changes
+        return Deletion(removed=True, reason=post.removed_reason)
+    reason = clean_text(reason).strip() or None if reason else None
+    await repository.mark_removed(session, post.id, actor.id, reason, now)
+    return Deletion(removed=True, reason=reason)
