@@ -15,6 +15,7 @@ from reef.db import create_engine, create_sessionmaker, session_scope
 from reef.errors import install_error_handlers
 from reef.instance import secrets as instance_secrets
 from reef.kit.body_limit import BodyLimitMiddleware
+from reef.openapi import install_openapi
 from reef.ratelimit.limiter import RateLimiter
 from reef.ratelimit.middleware import RateLimitMiddleware
 from reef.skill.endpoints import router as skill_router
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(api_router)
     app.include_router(skill_router)
     # Outermost first: the body limit sees every request before anything reads the body.
