@@ -36,8 +36,8 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## The load benchmark (see docs/performance.md)
-	$(BIN)/python -m bench.heartbeat --help
+bench: $(STAMP)  ## The load benchmark (docs/performance.md); e.g. BENCH_ARGS="--scenario hot --workers 2"
+	$(BIN)/python -m bench.heartbeat $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
