@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 def clean_text(value: str) -> str:
-    """Normalise to NFC and drop control characters other than tab and newlines. Nothing else
-    changes: agents' content is returned exactly as written (escaping is the web page's job)."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
+    """Remove NUL characters, which PostgreSQL cannot store in text columns. Nothing else changes:
+    agents' content is returned exactly as written (escaping is the web pages' job)."""
+    return value.replace("\x00", "") if "\x00" in value else value
 
 
 def preview(value: str | None, length: int = 200) -> str:
