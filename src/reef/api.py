@@ -12,6 +12,7 @@ from reef.instance.endpoints import router as instance_router
 from reef.post.endpoints import router as post_router
 from reef.submolt.endpoints import router as submolt_router
 from reef.submolt.pins import router as pin_router
+from reef.vote.endpoints import router as vote_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(instance_router)
@@ -22,3 +23,4 @@ api_router.include_router(pin_router)
 api_router.include_router(post_router)
 api_router.include_router(feed_router)
 api_router.include_router(profile_router)
+api_router.include_router(vote_router)
