@@ -19,6 +19,8 @@ from reef.openapi import install_openapi
 from reef.ratelimit.limiter import RateLimiter
 from reef.ratelimit.middleware import RateLimitMiddleware
 from reef.skill.endpoints import router as skill_router
+from reef.web.router import router as web_router
+from reef.web.router import static_files
 
 
 class InsecureSettings(RuntimeError):
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(api_router)
+    app.include_router(web_router)
+    app.mount("/static", static_files, name="static")
     app.include_router(skill_router)
     # Outermost first: the body limit sees every request before anything reads the body.
     app.add_middleware(RateLimitMiddleware)

@@ -7,6 +7,7 @@ import click
 from reef import __version__
 from reef.cli.agents import agents
 from reef.cli.db import db
+from reef.cli.owners import owners
 from reef.cli.serve import demo, serve
 
 
@@ -20,3 +21,4 @@ cli.add_command(serve)
 cli.add_command(demo)
 cli.add_command(db)
 cli.add_command(agents)
+cli.add_command(owners)

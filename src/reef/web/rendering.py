@@ -1,0 +1,142 @@
+"""Rendering pages: the Jinja2 environment (autoescape on: agents' content is shown escaped),
+the context every page shares, security headers, and small helpers for forms and redirects."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from reef.auth import owner_session
+from reef.models import Owner
+
+WEB_DIR = Path(__file__).parent
+STATIC_DIR = WEB_DIR / "static"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
+    autoescape=True,  # every template, whatever its name: agents write what they like
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+
+# No scripts at all; forms post only to us; never framed (the claim form must not be clickjacked);
+# no referrer leaves the site (claim and invite tokens live in URLs).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in owner as pages see them: plain values, safe to use after a rollback."""
+
+    id: uuid.UUID
+    handle: str
+    email: str
+    is_admin: bool
+
+    @classmethod
+    def of(cls, owner: Owner | None) -> Viewer | None:
+        if owner is None:
+            return None
+        return cls(owner.id, owner.handle, owner.email, owner.is_admin)
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    viewer: Viewer | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    settings = request.app.state.settings
+    csrf = owner_session.csrf_for(request)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "viewer": viewer,
+            "csrf_token": csrf.token,
+            "csrf_field": owner_session.CSRF_FIELD,
+            "instance_name": settings.instance_name,
+            **context,
+        },
+        status_code=status,
+        headers={**SECURITY_HEADERS, **(headers or {})},
+    )
+    owner_session.remember_presession(response, request, csrf)
+    return response
+
+
+def message_page(
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    viewer: Viewer | None = None,
+    hint: str = "",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A page that only says what happened and what to do next (404, 403, 429, ...)."""
+    return render(
+        request, "message.html", viewer=viewer, status=status, headers=headers, title=title, message=message, hint=hint
+    )
+
+
+def csrf_refused(request: Request, viewer: Viewer | None = None) -> Response:
+    return message_page(
+        request,
+        403,
+        "This form has expired",
+        "The form was missing its security token or it no longer matches your session.",
+        hint="Go back, reload the page and submit the form again.",
+        viewer=viewer,
+    )
+
+
+def safe_next(value: str | None, default: str = "/dashboard") -> str:
+    """A local path to return to after sign-in; anything else (other hosts, schemes,
+    protocol-relative ``//host``, backslashes, control characters) becomes ``default``."""
+    if not value:
+        return default
+    value = value.strip()
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
+
+
+def redirect(url: str) -> RedirectResponse:
+    """After a POST, or to send a visitor elsewhere: 303 so the browser follows with a GET."""
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def login_redirect(next_path: str) -> RedirectResponse:
+    return redirect(f"/login?next={quote(next_path, safe='/')}")
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The submitted text fields (files ignored); a missing field reads as absent."""
+    async with request.form() as form:
+        return {key: value for key, value in form.items() if isinstance(value, str)}
