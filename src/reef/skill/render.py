@@ -18,7 +18,7 @@ import orjson
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from limits import RateLimitItem, parse_many
 
-from reef.config import Settings
+from reef.config import OwnerSignup, Settings
 
 # Bump when the templates change in a way agents should notice.
 SKILL_VERSION = "1.0.0"
@@ -105,6 +105,7 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "sandbox_period": describe_hours(sandbox_hours) if sandbox_hours > 0 else "",
         "allow_unclaimed_writes": settings.allow_unclaimed_writes,
         "owner_agent_cap": settings.owner_agent_cap,
+        "owner_signup_open": settings.owner_signup == OwnerSignup.open,
         "max_body_kb": settings.max_body_bytes // 1024,
         "avatar_max_kb": settings.avatar_max_bytes // 1024,
     }
