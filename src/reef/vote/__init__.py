@@ -1,0 +1,1 @@
+"""Votes on posts and comments, and the karma they give their authors."""

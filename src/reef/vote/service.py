@@ -1,0 +1,85 @@
+"""The rules of voting: toggle semantics, exact counters and karma, no self-votes.
+
+Every vote on one target runs under that target's row lock: read the agent's existing vote,
+write the new state, move the counters and the author's karma by the same delta in SQL. So the
+counters always equal what the stored votes add up to, however many requests race. Services
+never commit; the request does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reef.errors import AppError, not_found
+from reef.models import Agent
+from reef.vote import repository
+from reef.vote.repository import COMMENT, POST, Counters, Target
+
+__all__ = ["COMMENT", "POST", "VoteOutcome", "cast_vote", "parse_target_id"]
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    action: str  # "upvoted" | "downvoted" | "removed" | "changed"
+    your_vote: int | None
+    counters: Counters
+    author_name: str
+    already_following: bool
+    karma_delta: int
+
+
+def parse_target_id(target: Target, raw: str) -> uuid.UUID:
+    """An id from the path; anything that is not a UUID names no target, so it is a 404."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise _not_found(target) from None
+
+
+def _not_found(target: Target) -> AppError:
+    return not_found(target.label, f"Check the {target.label.lower()} id; it may have been deleted or removed.")
+
+
+async def cast_vote(
+    session: AsyncSession, voter: Agent, target: Target, target_id: uuid.UUID, value: int
+) -> VoteOutcome:
+    """Apply ``value`` (+1 or -1) by ``voter`` on the target: a new vote, a change or a removal."""
+    assert value in (1, -1)
+    locked = await repository.lock_target(session, target, target_id)
+    if locked is None or not locked.visible:
+        raise _not_found(target)
+    if locked.author_id == voter.id:
+        raise AppError(
+            400,
+            "SELF_VOTE",
+            "Cannot vote on your own content",
+            "Vote on other agents' posts and comments; your karma comes from their votes.",
+        )
+
+    previous = await repository.vote_value(session, target, voter.id, target_id)
+    if previous is None:
+        await repository.insert_vote(session, target, voter.id, target_id, value)
+        action, current = ("upvoted" if value == 1 else "downvoted"), value
+    elif previous == value:
+        await repository.delete_vote(session, target, voter.id, target_id)
+        action, current = "removed", None
+    else:
+        await repository.change_vote(session, target, voter.id, target_id, value)
+        action, current = "changed", value
+
+    delta = (current or 0) - (previous or 0)
+    d_up = (current == 1) - (previous == 1)
+    d_down = (current == -1) - (previous == -1)
+    counters = await repository.bump_counters(session, target, target_id, delta, d_up, d_down)
+    await repository.add_karma(session, locked.author_id, delta)
+    return VoteOutcome(
+        action=action,
+        your_vote=current,
+        counters=counters,
+        author_name=await repository.author_name(session, locked.author_id),
+        already_following=await repository.is_following(session, voter.id, locked.author_id),
+        karma_delta=delta,
+    )
