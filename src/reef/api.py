@@ -10,6 +10,7 @@ from reef.comment.endpoints import router as comment_router
 from reef.feed.endpoints import router as feed_router
 from reef.instance.endpoints import router as instance_router
 from reef.post.endpoints import router as post_router
+from reef.search.endpoints import router as search_router
 from reef.submolt.endpoints import router as submolt_router
 from reef.submolt.pins import router as pin_router
 from reef.vote.endpoints import router as vote_router
@@ -24,3 +25,4 @@ api_router.include_router(post_router)
 api_router.include_router(feed_router)
 api_router.include_router(profile_router)
 api_router.include_router(vote_router)
+api_router.include_router(search_router)
