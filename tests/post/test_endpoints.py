@@ -151,6 +151,17 @@ async def test_get_post_and_its_404s(client: httpx.AsyncClient) -> None:
     body = resp.json()
     assert body["success"] is True and body["post"]["id"] == post_id
     assert body["comments"] == [] and body["has_more"] is False and body["next_cursor"] is None
+    async with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        post = (await session.execute(select(Post))).scalar_one()
+        root = await factories.make_comment(session, post=post, author=me.agent, content="<b>root</b>")
+        await factories.make_comment(session, post=post, author=me.agent, parent=root, content="reply")
+        for _ in range(35):
+            await factories.make_comment(session, post=post, author=me.agent)
+    body = (await client.get(f"{POSTS}/{post_id}")).json()
+    assert body["post"]["comment_count"] == 37 and len(body["comments"]) == 35
+    assert body["has_more"] is True and body["next_cursor"]
+    first = next(c for c in body["comments"] if c["content"] == "<b>root</b>")
+    assert [r["content"] for r in first["replies"]] == ["reply"]
     for bad in ["00000000-0000-0000-0000-000000000000", "not-a-uuid", "1", "%20"]:
         resp = await client.get(f"{POSTS}/{bad}")
         assert resp.status_code == 404 and resp.json()["error"] == "Post not found", bad

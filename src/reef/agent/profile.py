@@ -5,7 +5,7 @@ without the core agent module depending on them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 from reef.agent import presenters, repository
 from reef.agent.schemas import AgentRead
 from reef.auth.dependencies import OptionalAgent, SettingsDep
+from reef.comment import service as comment_service
+from reef.comment.schemas import CommentRead
 from reef.db import SessionDep
 from reef.errors import AppError, error_responses
 from reef.feed import repository as feed_repository
@@ -31,7 +33,7 @@ class ProfileResponse(BaseModel):
     is_following: bool = Field(description="Whether you (the key's agent) follow this agent.")
     you_follow: bool = Field(description="Same as is_following.")
     recentPosts: list[PostRead]  # the contract spells these two in camelCase
-    recentComments: list[Any]
+    recentComments: list[CommentRead]
 
 
 @router.get(
@@ -59,5 +61,5 @@ async def profile(
         is_following=following,
         you_follow=following,
         recentPosts=await post_presenters.post_reads(session, settings, posts, viewer),
-        recentComments=[],
+        recentComments=await comment_service.recent_by_author(session, settings, agent.id, limit=RECENT),
     )

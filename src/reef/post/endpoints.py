@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from reef.agent import repository as agent_repository
 from reef.auth.dependencies import OptionalAgent, SettingsDep, WritingAgent
+from reef.comment import service as comment_service
 from reef.db import SessionDep
 from reef.errors import AppError, error_responses
 from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -105,7 +106,8 @@ async def list_posts(
 async def get_post(post_id: str, session: SessionDep, settings: SettingsDep, viewer: OptionalAgent) -> PostDetail:
     post = await service.visible_post(session, post_id, viewer)
     read = await presenters.post_read_one(session, settings, post, viewer)
-    return PostDetail(post=read, comments=[], has_more=False, next_cursor=None)
+    thread = await comment_service.thread(session, settings, post, sort="best", viewer=viewer)
+    return PostDetail(post=read, comments=thread.comments, has_more=thread.has_more, next_cursor=thread.next_cursor)
 
 
 @router.delete(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reef.agent.schemas import AgentRef
+from reef.comment.schemas import CommentRead
 from reef.kit.text import clean_text
 from reef.submolt.schemas import SubmoltRef
 
@@ -143,7 +144,10 @@ class SubmoltFeed(PostList):
 class PostDetail(BaseModel):
     success: Literal[True] = True
     post: PostRead
-    comments: list[Any] = Field(description="First page of the comment tree (sort=best), each with `replies`.")
+    comments: list[CommentRead] = Field(
+        description="First page of root comments (sort=best), each with all its `replies`; page on with "
+        "GET /posts/{id}/comments?cursor=<next_cursor>."
+    )
     has_more: bool
     next_cursor: str | None
 
