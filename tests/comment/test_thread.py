@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import update
 
 from reef.comment import service
 from reef.db import session_scope
+from reef.kit.pagination import encode_cursor
 from reef.kit.time import utcnow
 from reef.models import Comment, CommentVote
 from reef.post import ranking
@@ -179,6 +181,25 @@ async def test_bad_paging_parameters_are_400(client: httpx.AsyncClient) -> None:
     cursor = (await thread_of(client, post.id, sort="new", limit=1))["next_cursor"]
     resp = await client.get(url, params={"sort": "top", "cursor": cursor})
     assert resp.status_code == 400 and resp.json()["field"] == "cursor"
+    now, some_id = utcnow(), uuid.uuid4()
+    tampered = [
+        ("best", ["high", now, some_id]),
+        ("best", [float("inf"), now, some_id]),
+        ("top", [2**40, now, some_id]),
+        ("top", [True, now, some_id]),
+        ("top", [1.5, now, some_id]),
+        ("new", [now, "not-an-id"]),
+        ("old", ["2026-01-01", some_id]),
+        ("controversial", [None, now, some_id]),
+    ]
+    for sort, values in tampered:
+        bad = encode_cursor(values, {"s": sort})
+        resp = await client.get(url, params={"sort": sort, "cursor": bad})
+        assert resp.status_code == 400 and resp.json()["field"] == "cursor", (sort, values, resp.text)
+    resp = await client.get(url, params={"sort": "best", "cursor": encode_cursor([1, now, some_id], {"s": "best"})})
+    assert resp.status_code == 200 and len(resp.json()["comments"]) == 3  # an int rank is a fine float
+    resp = await client.get(url, params={"offset": 100_001})
+    assert resp.status_code == 400 and resp.json()["field"] == "offset"
     body = await thread_of(client, post.id, sort="old", limit=100, offset=2)
     assert len(body["comments"]) == 1
 

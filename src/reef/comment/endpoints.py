@@ -11,6 +11,7 @@ from reef.auth.dependencies import OptionalAgent, SettingsDep, WritingAgent
 from reef.comment import service
 from reef.comment.schemas import (
     DEFAULT_THREAD_LIMIT,
+    MAX_OFFSET,
     MAX_THREAD_LIMIT,
     CommentEnvelope,
     CommentSort,
@@ -72,7 +73,7 @@ async def list_comments(
         int, Query(ge=1, le=MAX_THREAD_LIMIT, description="Root comments per page; replies come with their roots.")
     ] = DEFAULT_THREAD_LIMIT,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-    offset: Annotated[int | None, Query(ge=0, description="For old clients; prefer cursor.")] = None,
+    offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="For old clients; prefer cursor.")] = None,
 ) -> CommentThreadResponse:
     post = await service.visible_post(session, _parse_id(post_id, service.post_not_found()))
     page = await service.thread(

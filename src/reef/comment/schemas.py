@@ -14,6 +14,7 @@ CONTENT_MAX = 10_000
 MAX_DEPTH = 10
 DEFAULT_THREAD_LIMIT = 35
 MAX_THREAD_LIMIT = 100
+MAX_OFFSET = 100_000  # deep offsets are slow scans; cursors have no limit
 
 CommentSort = Literal["best", "top", "new", "old", "controversial"]
 COMMENT_SORTS: tuple[str, ...] = ("best", "top", "new", "old", "controversial")

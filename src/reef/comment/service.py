@@ -6,6 +6,7 @@ The posts domain imports ``thread`` and ``recent_by_author`` from here.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,6 +80,29 @@ def _sort_order(sort: str) -> Callable[[Comment], tuple[Any, ...]]:
     return lambda c: tuple(signed(getattr(c, k.name), k.descending) for k in keys)
 
 
+_INT_RANGE = (-(2**31), 2**31 - 1)
+
+
+def _fits(column: str, value: Any) -> bool:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if column == "id":
+        return isinstance(value, uuid.UUID)
+    if column == "created_at":
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if column == "score":
+        return number and isinstance(value, int) and _INT_RANGE[0] <= value <= _INT_RANGE[1]
+    return number and math.isfinite(value)  # stored float ranks
+
+
+def _typed_cursor_values(sort: str, values: list[Any]) -> list[Any] | None:
+    """The cursor's key values with the column types, or None: a tampered cursor must be a 400,
+    not a database type error."""
+    keys = SORT_KEYS[sort]
+    if not all(_fits(k.name, v) for k, v in zip(keys, values, strict=True)):
+        return None
+    return [float(v) if k.name in ("best_rank", "controversy") else v for k, v in zip(keys, values, strict=True)]
+
+
 def _check_sort(sort: str) -> None:
     if sort not in COMMENT_SORTS:
         raise bad_request(f"Unknown sort '{sort}'", f"Use one of: {', '.join(COMMENT_SORTS)}.", field="sort")
@@ -105,11 +129,12 @@ async def thread(
         )
     after = None
     if cursor:
-        after, extra = decode_cursor(cursor, len(SORT_KEYS[sort]))
-        if extra.get("s") != sort:
+        values, extra = decode_cursor(cursor, len(SORT_KEYS[sort]))
+        after = _typed_cursor_values(sort, values) if extra.get("s") == sort else None
+        if after is None:
             raise bad_request(
-                "Cursor belongs to another sort",
-                "Pass next_cursor back with the same sort it came from, or omit it for the first page.",
+                "Invalid cursor for this sort",
+                "Pass next_cursor back unchanged with the same sort it came from, or omit it for the first page.",
                 field="cursor",
             )
     roots, has_more = await repository.root_page(session, post.id, sort, limit=limit, after=after, offset=offset)
