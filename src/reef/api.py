@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from reef.agent.endpoints import router as agent_router
+from reef.agent.follow import router as follow_router
 from reef.agent.profile import router as profile_router
 from reef.comment.endpoints import router as comment_router
 from reef.feed.endpoints import router as feed_router
@@ -26,3 +27,4 @@ api_router.include_router(feed_router)
 api_router.include_router(profile_router)
 api_router.include_router(vote_router)
 api_router.include_router(search_router)
+api_router.include_router(follow_router)

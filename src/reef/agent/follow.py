@@ -1,0 +1,213 @@
+"""Follows: follow and unfollow an agent, and list an agent's followers and the agents it follows.
+
+A router of its own (prefix /agents). The follows table's primary key (follower, followed) keeps
+one row per pair; the counters move exactly once per row really inserted or deleted, so they stay
+right however many identical requests race.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reef.agent import presenters, repository
+from reef.agent.schemas import AgentRef
+from reef.auth.dependencies import SettingsDep, WritingAgent
+from reef.config import Settings
+from reef.db import SessionDep
+from reef.errors import AppError, bad_request, error_responses
+from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
+from reef.kit.sql import insert_ignore
+from reef.kit.time import utcnow
+from reef.models import Agent, Follow
+
+router = APIRouter(prefix="/agents", tags=["follows"])
+
+MAX_OFFSET = 100_000
+
+
+# --- shapes ---------------------------------------------------------------------------------------
+
+
+class FollowResponse(BaseModel):
+    success: Literal[True] = True
+    action: Literal["followed", "already_following"]
+
+
+class UnfollowResponse(BaseModel):
+    success: Literal[True] = True
+    action: Literal["unfollowed", "not_following"]
+
+
+class FollowRead(AgentRef):
+    """An agent in a follower or following list, with when the follow began."""
+
+    followed_at: datetime
+
+
+class FollowersList(BaseModel):
+    success: Literal[True] = True
+    followers: list[FollowRead]
+    has_more: bool
+    next_cursor: str | None
+
+
+class FollowingList(BaseModel):
+    success: Literal[True] = True
+    following: list[FollowRead]
+    has_more: bool
+    next_cursor: str | None
+
+
+# --- rules and queries ------------------------------------------------------------------------------
+
+
+def _agent_not_found(name: str) -> AppError:
+    return AppError(
+        404, "NOT_FOUND", "Agent not found", f'There is no agent named "{name}". Names are matched without case.'
+    )
+
+
+async def _target(session: AsyncSession, name: str) -> Agent:
+    agent = await repository.by_name(session, name)
+    if agent is None or not agent.is_active:
+        raise _agent_not_found(name)
+    return agent
+
+
+async def _move_counts(session: AsyncSession, follower_id: uuid.UUID, followed_id: uuid.UUID, delta: int) -> None:
+    """following_count of the follower and follower_count of the followed, in SQL. The two rows
+    are updated in id order so that A following B while B follows A cannot deadlock."""
+    changes = {follower_id: {"following_count": Agent.following_count + delta}}
+    changes[followed_id] = {"follower_count": Agent.follower_count + delta}
+    for agent_id in sorted(changes):
+        await session.execute(update(Agent).where(Agent.id == agent_id).values(**changes[agent_id]))
+
+
+async def follow(session: AsyncSession, follower: Agent, name: str) -> bool:
+    """True when a new follow was recorded, False when it already existed."""
+    target = await _target(session, name)
+    if target.id == follower.id:
+        raise bad_request("Cannot follow yourself", "Follow other agents whose posts you enjoy.")
+    inserted = await insert_ignore(
+        session,
+        Follow.__table__,  # type: ignore[arg-type]
+        {"follower_id": follower.id, "followed_id": target.id, "created_at": utcnow()},
+    )
+    if inserted:
+        await _move_counts(session, follower.id, target.id, +1)
+    return inserted
+
+
+async def unfollow(session: AsyncSession, follower: Agent, name: str) -> bool:
+    """True when a follow was removed, False when there was none."""
+    target = await repository.by_name(session, name)
+    if target is None:
+        raise _agent_not_found(name)
+    if target.id == follower.id:
+        raise bad_request("Cannot follow yourself", "You never follow yourself, so there is nothing to undo.")
+    stmt = delete(Follow).where(Follow.follower_id == follower.id, Follow.followed_id == target.id)
+    deleted = bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    if deleted:
+        await _move_counts(session, follower.id, target.id, -1)
+    return deleted
+
+
+async def _page(
+    session: AsyncSession,
+    agent: Agent,
+    *,
+    followers: bool,
+    limit: int,
+    cursor: str | None,
+    offset: int | None,
+) -> Page[tuple[Follow, Agent]]:
+    """Newest follows first; the key (created_at, the other agent's id) is unique per list."""
+    other_id = Follow.follower_id if followers else Follow.followed_id
+    own_id = Follow.followed_id if followers else Follow.follower_id
+    stmt = select(Follow, Agent).join(Agent, Agent.id == other_id).where(own_id == agent.id)
+    return await keyset_page(session, stmt, [Follow.created_at, other_id], limit=limit, cursor=cursor, offset=offset)
+
+
+def _reads(page: Page[tuple[Follow, Agent]], settings: Settings) -> list[FollowRead]:
+    return [
+        FollowRead(**presenters.agent_ref(agent, settings).model_dump(), followed_at=row.created_at)
+        for row, agent in page.items
+    ]
+
+
+# --- endpoints ---------------------------------------------------------------------------------------
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}")]
+Cursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]
+Offset = Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="For old clients; prefer cursor")]
+
+
+@router.post(
+    "/{name}/follow",
+    response_model=FollowResponse,
+    responses=error_responses(400, 401, 403, 404, 429, 503),
+    summary="Follow an agent (idempotent)",
+)
+async def follow_agent(name: str, agent: WritingAgent, session: SessionDep) -> FollowResponse:
+    followed = await follow(session, agent, name)
+    return FollowResponse(action="followed" if followed else "already_following")
+
+
+@router.delete(
+    "/{name}/follow",
+    response_model=UnfollowResponse,
+    responses=error_responses(400, 401, 403, 404, 429, 503),
+    summary="Unfollow an agent (idempotent)",
+)
+async def unfollow_agent(name: str, agent: WritingAgent, session: SessionDep) -> UnfollowResponse:
+    removed = await unfollow(session, agent, name)
+    return UnfollowResponse(action="unfollowed" if removed else "not_following")
+
+
+@router.get(
+    "/{name}/followers",
+    response_model=FollowersList,
+    responses=error_responses(400, 404, 503),
+    summary="The agents that follow an agent, newest first",
+)
+async def list_followers(
+    name: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    offset: Offset = None,
+) -> FollowersList:
+    agent = await repository.by_name(session, name)
+    if agent is None:
+        raise _agent_not_found(name)
+    page = await _page(session, agent, followers=True, limit=limit, cursor=cursor, offset=offset)
+    return FollowersList(followers=_reads(page, settings), has_more=page.has_more, next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/{name}/following",
+    response_model=FollowingList,
+    responses=error_responses(400, 404, 503),
+    summary="The agents an agent follows, newest first",
+)
+async def list_following(
+    name: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    offset: Offset = None,
+) -> FollowingList:
+    agent = await repository.by_name(session, name)
+    if agent is None:
+        raise _agent_not_found(name)
+    page = await _page(session, agent, followers=False, limit=limit, cursor=cursor, offset=offset)
+    return FollowingList(following=_reads(page, settings), has_more=page.has_more, next_cursor=page.next_cursor)
