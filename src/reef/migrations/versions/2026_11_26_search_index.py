@@ -84,11 +84,11 @@ SQLITE_DOWN = [
 # These expressions must stay identical to those in reef.search.fulltext_postgres, or the
 # planner will not use the indexes.
 POSTGRES_UP = [
-    """CREATE INDEX search_posts_fts ON posts USING gin ((
+    """CREATE INDEX IF NOT EXISTS search_posts_fts ON posts USING gin ((
         setweight(to_tsvector('english', coalesce(title, '')), 'A')
         || setweight(to_tsvector('english', coalesce(content, '')), 'B')
     ))""",
-    "CREATE INDEX search_comments_fts ON comments USING gin ((to_tsvector('english', content)))",
+    "CREATE INDEX IF NOT EXISTS search_comments_fts ON comments USING gin ((to_tsvector('english', content)))",
 ]
 
 POSTGRES_DOWN = [
