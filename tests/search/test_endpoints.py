@@ -217,7 +217,7 @@ async def test_paging_by_cursor_and_offset_has_no_duplicates_or_gaps(client: htt
 
 
 async def test_bad_input_is_400_naming_the_field(client: httpx.AsyncClient) -> None:
-    cases = [
+    cases: list[tuple[dict[str, str | int], str]] = [
         ({}, "q"),
         ({"q": ""}, "q"),
         ({"q": "   \t "}, "q"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +26,7 @@ from reef.submolt.schemas import SubmoltRef
 async def results(session: AsyncSession, settings: Settings, hits: Sequence[Hit]) -> list[SearchResult]:
     """Results in the order of ``hits``. A hit whose row vanished since the search is skipped."""
 
-    def ids(kind: Kind) -> list:  # type: ignore[type-arg]
+    def ids(kind: Kind) -> list[uuid.UUID]:
         return [h.id for h in hits if h.kind is kind]
 
     posts = await repository.by_ids(session, Post, ids(Kind.post))
@@ -77,6 +78,7 @@ def _post(post: Post, author: Agent, submolt: Submolt, hit: Hit, settings: Setti
 def _comment(comment: Comment, author: Agent, post_title: str, hit: Hit, settings: Settings) -> CommentResult:
     return CommentResult(
         id=comment.id,
+        title=None,
         content=comment.content,
         upvotes=comment.upvotes,
         downvotes=comment.downvotes,
