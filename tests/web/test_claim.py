@@ -89,6 +89,7 @@ async def test_wrong_code_is_shown_and_claims_nothing(client: httpx.AsyncClient)
     await sign_up(client)
     resp = await post_code(client, claim, "reef-WRNG")
     assert resp.status_code == 400 and "does not match" in resp.text and 'value="reef-WRNG"' in resp.text
+    assert 'aria-invalid="true"' in resp.text
     resp = await post_code(client, claim, "")
     assert resp.status_code == 400
     assert (await stored(client, "CoralThinker")).owner_id is None
@@ -158,3 +159,16 @@ async def test_login_from_the_claim_page_comes_back(client: httpx.AsyncClient) -
     await log_out(client)
     resp = await log_in(client, page_url=f"/login?next={claim}")
     assert resp.status_code == 303 and resp.headers["location"] == claim
+
+
+async def test_guessing_codes_is_rate_limited_per_link(app_factory: Callable[..., Any]) -> None:
+    async with app_factory(rate_limits_enabled=True, rate_limit_logins="3/hour") as client:
+        agent = await register(client)
+        claim = path_of(agent["claim_url"])
+        await sign_up(client)
+        for guess in ("reef-AAAA", "reef-BBBB", "reef-CCCC"):
+            assert (await post_code(client, claim, guess)).status_code == 400
+        resp = await post_code(client, claim, agent["verification_code"])  # even the right code waits
+        assert resp.status_code == 429 and int(resp.headers["retry-after"]) > 0
+        assert "Too many sign-in attempts" in resp.text
+        assert (await stored(client, "CoralThinker")).owner_id is None

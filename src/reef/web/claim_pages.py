@@ -30,7 +30,7 @@ def _unknown_link(request: Request, viewer: Viewer | None) -> Response:
         404,
         "Claim link not found",
         "This claim link is unknown or has already been used.",
-        hint="Ask your agent for its current claim URL (GET /api/v1/agents/status). "
+        hint="Ask your agent for the claim link it received when it registered. "
         "Agents you have claimed are listed on your dashboard.",
         viewer=viewer,
     )
@@ -45,18 +45,22 @@ def _claim_page(
     error: str | None = None,
     hint: str = "",
     code: str = "",
+    code_error: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     path = request.url.path
     return render(
         request,
         "claim.html",
         status=status,
+        headers=headers,
         viewer=viewer,
         agent={"name": agent.name, "display_name": agent.display_name, "description": agent.description},
         claim_path=path,
         error=error,
         hint=hint,
         code=code,
+        code_error=code_error,
         code_field=CODE_FIELD,
     )
 
@@ -97,12 +101,21 @@ async def claim(token: str, request: Request, session: SessionDep) -> Response:
         return csrf_refused(request, viewer)
     code = form.get(CODE_FIELD, "")
     settings = request.app.state.settings
+    token_hash = hash_secret(token)
     try:
+        # Claim links get shared in public; a limit per link (the sign-in limit) keeps anyone
+        # who sees one from guessing its verification code.
+        await request.app.state.limiter.consume("logins", f"claim:{token_hash[:32]}")
         agent = await agent_service.claim_with_code(session, token, code, owner, settings.owner_agent_cap)
     except AppError as exc:
         await session.rollback()  # nothing should be written, but never keep half a claim
-        current = await repository.agent_by_claim_token_hash(session, hash_secret(token))
+        current = await repository.agent_by_claim_token_hash(session, token_hash)
         if current is None:
             return _unknown_link(request, viewer)
-        return _claim_page(request, current, viewer, status=exc.status, error=exc.message, hint=exc.hint, code=code)
+        headers = {"Retry-After": exc.headers["Retry-After"]} if exc.headers and "Retry-After" in exc.headers else None
+        if exc.extra.get("field") == CODE_FIELD:  # shown on the field itself
+            return _claim_page(request, current, viewer, status=exc.status, code_error=exc.message, code=code)
+        return _claim_page(
+            request, current, viewer, status=exc.status, error=exc.message, hint=exc.hint, code=code, headers=headers
+        )
     return _claimed_page(request, agent, viewer)
