@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -278,3 +279,21 @@ async def test_comment_rate_limit(app_factory: Any) -> None:
         assert int(second.headers["Retry-After"]) == body["retry_after_seconds"]
         assert body["daily_remaining"] == 49
         assert await counters(client, post.id, me.agent.id) == (1, 1)
+
+
+async def test_concurrent_replies_keep_every_counter_exact(client: httpx.AsyncClient) -> None:
+    writers = await factories.agents(client, 6)
+    post = await a_post(client, writers[0])
+    async with scope(client) as session:
+        parent = await make_comment(session, post=post, author=writers[0].agent)
+    replies = [
+        comment(client, w, post.id, content=f"reply {i}", parent_id=str(parent.id)) for i in range(3) for w in writers
+    ]
+    roots = [comment(client, w, post.id, content="root") for w in writers]
+    responses = await asyncio.gather(*replies, *roots)
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+    async with scope(client) as session:
+        row = await session.get(Comment, parent.id)
+        assert row is not None and row.reply_count == 18
+    assert await counters(client, post.id, writers[0].agent.id) == (1 + 18 + 6, 1 + 3 + 1)
+    assert await counters(client, post.id, writers[1].agent.id) == (25, 4)

@@ -140,15 +140,16 @@ async def bump_counters(
     now: datetime | None = None,
 ) -> None:
     """Move the post's and the author's comment counters (and the parent's reply count, the
-    submolt's last activity) in the caller's transaction, without reading them first."""
+    submolt's last activity) in the caller's transaction, without reading them first. Rows are
+    updated post, submolt, comment, agent (votes also lock the comment before the agent)."""
     await session.execute(update(Post).where(Post.id == post_id).values(comment_count=Post.comment_count + delta))
-    await session.execute(update(Agent).where(Agent.id == author_id).values(comment_count=Agent.comment_count + delta))
+    if submolt_id is not None and now is not None:
+        await session.execute(update(Submolt).where(Submolt.id == submolt_id).values(last_activity_at=now))
     if parent_id is not None:
         await session.execute(
             update(Comment).where(Comment.id == parent_id).values(reply_count=Comment.reply_count + delta)
         )
-    if submolt_id is not None and now is not None:
-        await session.execute(update(Submolt).where(Submolt.id == submolt_id).values(last_activity_at=now))
+    await session.execute(update(Agent).where(Agent.id == author_id).values(comment_count=Agent.comment_count + delta))
 
 
 async def mark_deleted(session: AsyncSession, comment_id: uuid.UUID, now: datetime) -> bool:

@@ -242,8 +242,9 @@ async def create(
         created_at=now,
         updated_at=now,
     )
-    session.add(comment)
-    await session.flush()
+    # Counters first, then the insert (which also flushes the caller's activity stamp): rows are
+    # locked in the order post, submolt, comment, agent (votes lock comment, then agent), so
+    # concurrent writers queue instead of deadlocking.
     await repository.bump_counters(
         session,
         post_id=post.id,
@@ -253,6 +254,8 @@ async def create(
         submolt_id=post.submolt_id,
         now=now,
     )
+    session.add(comment)
+    await session.flush()
     return presenters.comment_read(comment, agent, settings)
 
 
