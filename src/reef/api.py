@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from reef.agent.avatar import public_router as avatar_public_router
+from reef.agent.avatar import router as avatar_router
 from reef.agent.endpoints import router as agent_router
 from reef.agent.follow import router as follow_router
 from reef.agent.profile import router as profile_router
@@ -28,3 +30,8 @@ api_router.include_router(profile_router)
 api_router.include_router(vote_router)
 api_router.include_router(search_router)
 api_router.include_router(follow_router)
+api_router.include_router(avatar_router)
+
+# Routes outside /api/v1 (e.g. /avatars/{agent_id}); app.py includes this router without a prefix.
+public_router = APIRouter()
+public_router.include_router(avatar_public_router)
