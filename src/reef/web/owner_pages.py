@@ -6,7 +6,7 @@ before its page is rendered (the request's session commits after the handler ret
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
@@ -40,7 +40,7 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _rate_limited(request: Request, exc: AppError, template: str, **context: object) -> Response:
+def _rate_limited(request: Request, exc: AppError, template: str, **context: Any) -> Response:
     retry = (exc.headers or {}).get("Retry-After", "60")
     return render(
         request,
@@ -48,7 +48,7 @@ def _rate_limited(request: Request, exc: AppError, template: str, **context: obj
         status=429,
         headers={"Retry-After": retry},
         error=f"{exc.message}. {exc.hint}",
-        **context,  # type: ignore[arg-type]
+        **context,
     )
 
 
@@ -77,7 +77,10 @@ async def signup(request: Request, session: SessionDep, ip: ClientIp) -> Respons
     if not owner_session.csrf_valid(request, form.get(owner_session.CSRF_FIELD)):
         return csrf_refused(request)
     invite = form.get("invite") or None
-    context = {"form": {"email": form.get("email", ""), "handle": form.get("handle", "")}, "invite": invite}
+    context: dict[str, Any] = {
+        "form": {"email": form.get("email", ""), "handle": form.get("handle", "")},
+        "invite": invite,
+    }
     try:
         # Each sign-up costs a password hash: it shares the per-IP sign-in limit.
         await request.app.state.limiter.consume("logins", ip)
@@ -120,7 +123,7 @@ async def login(request: Request, session: SessionDep, ip: ClientIp) -> Response
     next_url = safe_next(form.get("next"))
     if not owner_session.csrf_valid(request, form.get(owner_session.CSRF_FIELD)):
         return csrf_refused(request)
-    context = {"next": next_url, "form": {"email": form.get("email", "")}}
+    context: dict[str, Any] = {"next": next_url, "form": {"email": form.get("email", "")}}
     try:
         await request.app.state.limiter.consume("logins", ip)
     except AppError as exc:
