@@ -85,8 +85,8 @@ OPS: dict[str, Op] = {
 SCENARIOS: dict[str, dict[str, int]] = {
     "heartbeat": {"me": 10, "feed": 20, "hot_posts": 20, "post": 38, "upvote": 8, "comment": 4},
     "hot": {"hot_posts": 1},
-    "me": {"me": 1},
 }
+SCENARIOS.update({f"only-{op}": {op: 1} for op in OPS})  # one operation alone, to cost it
 
 
 @dataclass
@@ -156,9 +156,11 @@ async def run(
     warmup: float = 5.0,
     seed: int = 1,
     transport: httpx.AsyncBaseTransport | None = None,
+    cpu_sampler: Callable[[], dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """Drive the server for ``warmup + duration`` seconds; return the measured window's results.
-    ``transport`` (e.g. ``httpx.ASGITransport``) drives an app in process instead, for tests."""
+    ``transport`` (e.g. ``httpx.ASGITransport``) drives an app in process instead, for tests;
+    ``cpu_sampler`` (``bench.cpu.CpuSampler``) is read when measuring starts and ends."""
     mix = SCENARIOS[scenario]
     ops, weights = list(mix), list(mix.values())
     recorder = Recorder()
@@ -166,6 +168,13 @@ async def run(
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60.0, transport=transport) as http:
         start = time.perf_counter()
         record_from, stop_at = start + warmup, start + warmup + duration
+        cpu_start: dict[str, float] = {}
+
+        async def sample_cpu_when_measuring_starts() -> None:
+            await asyncio.sleep(warmup)
+            cpu_start.update(cpu_sampler() if cpu_sampler else {})
+
+        sampling = asyncio.create_task(sample_cpu_when_measuring_starts())
         await asyncio.gather(
             *(
                 _client_loop(
@@ -175,6 +184,8 @@ async def run(
             )
         )
         measured = time.perf_counter() - record_from
+        cpu_end = cpu_sampler() if cpu_sampler else {}
+        await sampling
     everything = [v for values in recorder.latencies.values() for v in values]
     errors = {status: n for status, n in recorder.statuses.items() if not status.startswith("2")}
     return {
@@ -186,6 +197,10 @@ async def run(
         **_summary(everything),
         "errors": errors,
         "error_detail": dict(recorder.op_errors),
+        "cpu_ms_per_request": {
+            side: round((cpu_end[side] - cpu_start.get(side, 0.0)) * 1000 / max(len(everything), 1), 3)
+            for side in cpu_end
+        },
         "by_op": {op: _summary(values) for op, values in sorted(recorder.latencies.items())},
     }
 

@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,8 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
-from bench import driver, network
+from bench import driver, network, profile
+from bench.cpu import CpuSampler
 from bench.seed import DEFAULT_SQLITE_URL, RESULTS_DIR, manifest_path_for, seed_database
 
 REEF = Path(sys.executable).with_name("reef")
@@ -42,8 +45,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """``reef serve`` in a subprocess (its own process group), ready when this yields its URL."""
+def running_server(
+    database_url: str, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """``reef serve`` in a subprocess (its own process group), ready when this yields its URL
+    and process id."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -68,7 +74,7 @@ def running_server(database_url: str, workers: int = 1, extra_env: dict[str, str
     process = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         _wait_until_healthy(base_url, process)
-        yield base_url
+        yield base_url, process.pid
     finally:
         _stop(process)
 
@@ -115,15 +121,36 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     manifest_path = args.manifest or manifest_path_for(args.database_url)
     if args.seed or not manifest_path.exists():
         size = network.Size.scaled(args.posts)
-        seed_database(args.database_url, size, fresh=True, manifest=manifest_path)
+        seed_database(args.database_url, size, fresh=True, manifest=manifest_path, sqlite_analyze=args.sqlite_analyze)
     manifest = json.loads(manifest_path.read_text())
     targets = driver.Targets.from_manifest(manifest)
-    with running_server(args.database_url, args.workers) as base_url:
+    url = make_url(args.database_url)
+    with running_server(args.database_url, args.workers) as (base_url, pid):
         statuses = asyncio.run(driver.probe(base_url, targets))
         print(f"probe (one request each): {statuses}", file=sys.stderr)
+        sampler = CpuSampler(pid, url.database if url.get_backend_name() == "postgresql" else None)
+        profiler: list[subprocess.Popen[bytes]] = []
+        raw = RESULTS_DIR / f"profile-{time.strftime('%Y%m%d-%H%M%S')}.raw"
+        if args.profile:  # sample the measured window only
+            timer = threading.Timer(args.warmup, lambda: profiler.append(profile.start(pid, args.duration, raw)))
+            timer.start()
         result = asyncio.run(
-            driver.run(base_url, targets, args.scenario, args.clients, args.duration, args.warmup, args.random_seed)
+            driver.run(
+                base_url,
+                targets,
+                args.scenario,
+                args.clients,
+                args.duration,
+                args.warmup,
+                args.random_seed,
+                cpu_sampler=sampler,
+            )
         )
+        for spy in profiler:
+            spy.wait(timeout=60)
+    if profiler and raw.exists():
+        result["profile"] = str(raw)
+        print(profile.summarise(raw), file=sys.stderr)
     result.update(
         backend=args.database_url.split(":", 1)[0],
         workers=args.workers,
@@ -147,6 +174,7 @@ def print_result(result: dict[str, Any]) -> None:
         print(
             f"    {op:<10} {s['count']:>7}  p50 {s['p50_ms']:>7} ms  p95 {s['p95_ms']:>7} ms  p99 {s['p99_ms']:>7} ms"
         )
+    print(f"  CPU ms per request: {result['cpu_ms_per_request']}")
     if result["error_detail"]:
         print(f"  error detail: {result['error_detail']}")
 
@@ -156,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default=DEFAULT_SQLITE_URL)
     parser.add_argument("--seed", action="store_true", help="(re)create and seed the database first")
     parser.add_argument("--posts", type=int, default=network.Size.posts, help="network size when seeding")
+    parser.add_argument("--sqlite-analyze", action="store_true", help="when seeding, ANALYZE SQLite too")
     parser.add_argument("--manifest", type=Path, help="keys and post ids (default: next to the database name)")
     parser.add_argument("--scenario", choices=sorted(driver.SCENARIOS), default="heartbeat")
     parser.add_argument("--clients", type=int, default=32)
@@ -164,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds driven before measuring")
     parser.add_argument("--random-seed", type=int, default=1)
     parser.add_argument("--label", default="", help="free text stored with the result")
+    parser.add_argument("--profile", action="store_true", help="sample the server with py-spy while measuring")
     parser.add_argument("--no-record", action="store_true", help="don't append to bench/results/results.jsonl")
     args = parser.parse_args(argv)
     result = run_benchmark(args)

@@ -98,8 +98,14 @@ async def _insert(conn: AsyncConnection, table: Any, rows: list[dict[str, Any]])
         await conn.execute(table.insert(), rows[start : start + BATCH_ROWS])
 
 
-async def seed_network(database_url: str, size: network.Size, seed: int = 42) -> dict[str, Any]:
-    """Insert a network into a migrated database that has no posts yet; returns the manifest."""
+async def seed_network(
+    database_url: str, size: network.Size, seed: int = 42, sqlite_analyze: bool = False
+) -> dict[str, Any]:
+    """Insert a network into a migrated database that has no posts yet; returns the manifest.
+
+    PostgreSQL is ANALYZEd afterwards (autovacuum would do it within a minute of a bulk load).
+    SQLite gathers planner statistics only when told to, and Reef does not (yet) tell it, so it
+    is analysed only with ``sqlite_analyze`` (see docs/performance.md for the difference)."""
     engine = create_async_engine(database_url)
     try:
         from reef.db import create_sessionmaker
@@ -138,8 +144,7 @@ async def seed_network(database_url: str, size: network.Size, seed: int = 42) ->
                 ),
                 seeded_counters,
             )
-        if engine.dialect.name == "postgresql":
-            # Autovacuum would do this within a minute of a real bulk load; do it now.
+        if engine.dialect.name == "postgresql" or sqlite_analyze:
             async with engine.connect() as conn:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
                 await conn.exec_driver_sql("ANALYZE")
@@ -165,13 +170,19 @@ def _manifest(net: network.Network, seed: int, seeded_submolts: int) -> dict[str
 
 
 def seed_database(
-    database_url: str, size: network.Size, *, fresh: bool = False, seed: int = 42, manifest: Path | None = None
+    database_url: str,
+    size: network.Size,
+    *,
+    fresh: bool = False,
+    seed: int = 42,
+    manifest: Path | None = None,
+    sqlite_analyze: bool = False,
 ) -> Path:
     """Migrate, seed and write the manifest; returns the manifest's path."""
     if fresh:
         recreate_database(database_url)
     migrate.upgrade(database_url)
-    data = asyncio.run(seed_network(database_url, size, seed))
+    data = asyncio.run(seed_network(database_url, size, seed, sqlite_analyze))
     data["database_url"] = make_url(database_url).render_as_string(hide_password=True)
     path = manifest or manifest_path_for(database_url)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,11 +201,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--posts", type=int, default=network.Size.posts, help="comments and votes scale with it")
     parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same network)")
     parser.add_argument("--manifest", type=Path, help="where to write keys and post ids")
+    parser.add_argument("--sqlite-analyze", action="store_true", help="run ANALYZE on SQLite too")
     args = parser.parse_args(argv)
     size = network.Size.scaled(args.posts)
     size.agents, size.submolts = args.agents, args.submolts
     started = time.perf_counter()
-    path = seed_database(args.database_url, size, fresh=args.fresh, seed=args.seed, manifest=args.manifest)
+    path = seed_database(
+        args.database_url,
+        size,
+        fresh=args.fresh,
+        seed=args.seed,
+        manifest=args.manifest,
+        sqlite_analyze=args.sqlite_analyze,
+    )
     counts = json.loads(path.read_text())["counts"]
     print(f"Seeded {counts} in {time.perf_counter() - started:.1f} s; manifest {path}", file=sys.stderr)
 
