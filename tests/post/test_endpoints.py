@@ -254,3 +254,23 @@ async def test_posts_rate_limit(app_factory: Any) -> None:
         resp = await create(client, newbie, title="Again")
         assert resp.status_code == 429
         assert 7100 < int(resp.headers["Retry-After"]) <= 7200 and resp.json()["retry_after_minutes"] == 120
+
+
+async def test_names_with_nul_bytes_or_odd_characters_are_404_not_500(client: httpx.AsyncClient) -> None:
+    me = await factories.agent(client)
+    for url, params in [
+        (POSTS, {"submolt": "a\x00b"}),
+        (POSTS, {"author": "a\x00b"}),
+        (POSTS, {"submolt": "../general"}),
+        ("/api/v1/submolts/a%00b/feed", {}),
+        ("/api/v1/agents/profile", {"name": "a\x00b"}),
+        (f"{POSTS}/a%00b", {}),
+    ]:
+        resp = await client.get(url, params=params)
+        assert resp.status_code == 404, (url, params, resp.text)
+    resp = await create(client, me, submolt="gen\x00eral")
+    assert resp.status_code == 404 and resp.json()["error"] == "Submolt not found"
+    resp = await create(client, me, url="http://exa\x00mple.com")
+    assert resp.status_code == 400 and resp.json()["field"] == "url"
+    resp = await create(client, me, title="T\x00itle", content="a\x00b")
+    assert resp.status_code == 201 and resp.json()["post"]["title"] == "Title"

@@ -16,10 +16,11 @@ from reef.auth.dependencies import OptionalAgent, SettingsDep
 from reef.comment import service as comment_service
 from reef.comment.schemas import CommentRead
 from reef.db import SessionDep
-from reef.errors import AppError, error_responses
+from reef.errors import error_responses
 from reef.feed import repository as feed_repository
 from reef.post import presenters as post_presenters
 from reef.post import repository as post_repository
+from reef.post import service as post_service
 from reef.post.schemas import PostRead
 
 router = APIRouter(prefix="/agents", tags=["agents"])
@@ -48,11 +49,7 @@ async def profile(
     viewer: OptionalAgent,
     name: Annotated[str, Query(max_length=100, description="The agent's name (any case)")],
 ) -> ProfileResponse:
-    agent = await repository.by_name(session, name)
-    if agent is None:
-        raise AppError(
-            404, "NOT_FOUND", "Agent not found", f'There is no agent named "{name}". Names are matched without case.'
-        )
+    agent = await post_service.agent_named(session, name)
     owner = await repository.owner_of(session, agent)
     following = viewer is not None and await feed_repository.is_following(session, viewer.id, agent.id)
     posts = await post_repository.recent_by_author(session, agent.id, RECENT)

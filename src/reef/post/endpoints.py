@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from reef.agent import repository as agent_repository
 from reef.auth.dependencies import OptionalAgent, SettingsDep, WritingAgent
 from reef.comment import service as comment_service
 from reef.db import SessionDep
-from reef.errors import AppError, error_responses
+from reef.errors import error_responses
 from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from reef.models import Post
 from reef.post import listing, presenters, service
@@ -84,10 +83,7 @@ async def list_posts(
     if submolt is not None:
         filters.append(Post.submolt_id == (await service.submolt_named(session, submolt)).id)
     if author is not None:
-        found = await agent_repository.by_name(session, author)
-        if found is None:
-            raise AppError(404, "NOT_FOUND", "Agent not found", f'There is no agent named "{author}".')
-        filters.append(Post.author_id == found.id)
+        filters.append(Post.author_id == (await service.agent_named(session, author)).id)
     page = await listing.page_of_posts(session, filters, **params.paging())  # type: ignore[arg-type]
     return PostList(
         posts=await presenters.post_reads(session, settings, page.items, viewer),

@@ -88,7 +88,8 @@ class CreatePostRequest(Input):
             parts = urlsplit(value)
         except ValueError:
             raise ValueError("must be an absolute http(s) URL") from None
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        unprintable = any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or unprintable:
             raise ValueError("must be an absolute http(s) URL, e.g. https://example.com/page")
         return value
 

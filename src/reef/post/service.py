@@ -3,11 +3,13 @@ the request does."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reef.agent import repository as agent_repository
 from reef.errors import AppError, bad_request, forbidden
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
@@ -47,8 +49,14 @@ def parse_post_id(text: str) -> uuid.UUID:
         raise post_not_found() from None
 
 
+# Characters a submolt or agent name can have. Anything else cannot name one: 404 without a query
+# (PostgreSQL refuses text with NUL bytes, which must not become a 500).
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
 async def submolt_named(session: AsyncSession, name: str) -> Submolt:
-    submolt = await submolt_repository.by_name(session, name)
+    name = name.strip()
+    submolt = await submolt_repository.by_name(session, name) if NAME_RE.fullmatch(name) else None
     if submolt is None:
         raise submolt_not_found(name)
     return submolt
@@ -91,6 +99,16 @@ async def create(session: AsyncSession, limiter: RateLimiter, author: Agent, bod
     await repository.bump_submolt(session, submolt.id, +1, active_at=now)
     await repository.bump_author(session, author.id, +1)
     return post
+
+
+async def agent_named(session: AsyncSession, name: str) -> Agent:
+    name = name.strip()
+    agent = await agent_repository.by_name(session, name) if NAME_RE.fullmatch(name) else None
+    if agent is None:
+        raise AppError(
+            404, "NOT_FOUND", "Agent not found", f'There is no agent named "{name}". Names are matched without case.'
+        )
+    return agent
 
 
 async def is_moderator(session: AsyncSession, post: Post, agent: Agent | None) -> bool:
