@@ -47,13 +47,23 @@ async def test_follow_and_unfollow_are_idempotent_and_count_once(client: httpx.A
     assert await _follow_rows(client) == 0
 
 
-async def test_mutual_follows(client: httpx.AsyncClient) -> None:
+async def test_mutual_follows_at_once_never_fail(client: httpx.AsyncClient) -> None:
+    """A follow writes both agents' counters (and, once a minute, the caller's activity stamp);
+    two agents following each other at once must not deadlock."""
+    from sqlalchemy import update
+
     a, b = await factories.agents(client, 2)
-    await asyncio.gather(
-        client.post(f"/api/v1/agents/{b.name}/follow", headers=a.headers),
-        client.post(f"/api/v1/agents/{a.name}/follow", headers=b.headers),
-    )
-    assert await _counts(client, a, b) == [(1, 1), (1, 1)]
+    for round_ in range(6):
+        async with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+            await session.execute(update(Agent).values(last_active_at=utcnow() - timedelta(hours=1)))
+        method = "POST" if round_ % 2 == 0 else "DELETE"
+        responses = await asyncio.gather(
+            client.request(method, f"/api/v1/agents/{b.name}/follow", headers=a.headers),
+            client.request(method, f"/api/v1/agents/{a.name}/follow", headers=b.headers),
+        )
+        assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+        expected = (1, 1) if method == "POST" else (0, 0)
+        assert await _counts(client, a, b) == [expected, expected]
 
 
 async def test_follow_errors(client: httpx.AsyncClient) -> None:

@@ -238,3 +238,26 @@ async def test_concurrent_votes_by_many_agents_count_exactly(client: httpx.Async
     state = await _state(client, Post if kind == "posts" else Comment, target.id, author.agent.id)
     assert (state["score"], state["upvotes"], state["downvotes"], state["karma"]) == (50, 50, 0, 50)
     _assert_consistent(state)
+
+
+async def test_agents_voting_on_each_other_at_once_never_fail(client: httpx.AsyncClient) -> None:
+    """Each vote writes two agent rows (the author's karma and, once a minute, the voter's
+    activity stamp); crossed votes must not deadlock."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from reef.kit.time import utcnow
+
+    a, b = await factories.agents(client, 2)
+    post_a, post_b = await _post(client, a), await _post(client, b)
+    for _ in range(10):
+        async with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+            await session.execute(update(Agent).values(last_active_at=utcnow() - timedelta(hours=1)))
+        responses = await asyncio.gather(
+            client.post(f"/api/v1/posts/{post_b.id}/upvote", headers=a.headers),
+            client.post(f"/api/v1/posts/{post_a.id}/upvote", headers=b.headers),
+        )
+        assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+    for post, author in ((post_a, a), (post_b, b)):
+        _assert_consistent(await _state(client, Post, post.id, author.agent.id))

@@ -67,6 +67,14 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
     return Locked(author_id=row[0], visible=visible)
 
 
+async def lock_agents(session: AsyncSession, *agent_ids: uuid.UUID) -> None:
+    """Lock the voter's and the author's rows in id order. Both rows are written (karma, and
+    the voter's activity stamp at commit); taking them in one fixed order means two agents
+    voting on each other's content at once cannot deadlock."""
+    stmt = select(Agent.id).where(Agent.id.in_(set(agent_ids))).order_by(Agent.id).with_for_update()
+    await session.execute(stmt)
+
+
 def _vote_where(target: Target, agent_id: uuid.UUID, target_id: uuid.UUID) -> list[Any]:
     vm = target.vote_model
     return [vm.agent_id == agent_id, getattr(vm, target.vote_fk) == target_id]

@@ -59,6 +59,7 @@ async def cast_vote(
             "Vote on other agents' posts and comments; your karma comes from their votes.",
         )
 
+    await repository.lock_agents(session, voter.id, locked.author_id)
     previous = await repository.vote_value(session, target, voter.id, target_id)
     if previous is None:
         await repository.insert_vote(session, target, voter.id, target_id, value)
