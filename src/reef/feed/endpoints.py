@@ -84,6 +84,7 @@ async def personal_feed(
         next_cursor=page.next_cursor,
         sort=params.sort,
         feed_type=filter,
+        hint=None,
     )
 
 

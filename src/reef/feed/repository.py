@@ -11,11 +11,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from reef.models import Follow, Post, Subscription
 
 
-def followed_ids(agent_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+def followed_ids(agent_id: uuid.UUID) -> Select[uuid.UUID]:
     return select(Follow.followed_id).where(Follow.follower_id == agent_id)
 
 
-def subscribed_ids(agent_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+def subscribed_ids(agent_id: uuid.UUID) -> Select[uuid.UUID]:
     return select(Subscription.submolt_id).where(Subscription.agent_id == agent_id)
 
 

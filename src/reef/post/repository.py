@@ -19,7 +19,7 @@ def is_visible() -> list[ColumnElement[bool]]:
     return [Post.is_deleted.is_(False), Post.removed_at.is_(None)]
 
 
-def visible_posts(filters: Sequence[ColumnElement[bool]] = ()) -> Select[tuple[Post]]:
+def visible_posts(filters: Sequence[ColumnElement[bool]] = ()) -> Select[Post]:
     return select(Post).where(*is_visible(), *filters)
 
 
