@@ -119,3 +119,11 @@ async def test_concurrent_registrations_of_one_name_leave_one_agent(client: http
         ).scalar_one()
         keys = (await session.execute(select(func.count()).select_from(ApiKey))).scalar_one()
     assert n == 1 and keys == 1
+
+
+async def test_status_shows_the_claim_url_again_until_claimed(client: httpx.AsyncClient) -> None:
+    body = (await register(client, "Forgetful")).json()["agent"]
+    status = (await client.get("/api/v1/agents/status", headers=auth(body["api_key"]))).json()
+    assert status["status"] == "pending_claim"
+    assert status["claim_url"] == body["claim_url"]
+    assert body["verification_code"] in status["hint"]

@@ -140,7 +140,7 @@ async def test_agent_cap(app_factory: Callable[..., Any]) -> None:
         await sign_up(client)
         assert (await post_code(client, path_of(first["claim_url"]), first["verification_code"])).status_code == 200
         resp = await post_code(client, path_of(second["claim_url"]), second["verification_code"])
-        assert resp.status_code == 409 and "limit of 1 agents" in resp.text
+        assert resp.status_code == 409 and "limit of 1 agent" in resp.text
         assert (await stored(client, "Second")).owner_id is None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from reef.agent import presenters, repository, service
 from reef.agent.schemas import (
@@ -37,9 +37,10 @@ async def register(
     settings: SettingsDep,
     limiter: RateLimiterDep,
     ip: Annotated[str, Depends(client_address)],
+    request: Request,
 ) -> RegisterResponse:
     await limiter.consume("registrations", ip)
-    reg = await service.register(session, body.name, body.description)
+    reg = await service.register(session, body.name, body.description, claim_secret=request.app.state.secret_key)
     agent = reg.agent
     base = settings.public_url
     claim_url = f"{base}/claim/{reg.claim_token}"
@@ -92,7 +93,7 @@ async def register(
 
 
 @router.get("/status", response_model=StatusResponse, responses=error_responses(401, 503))
-async def status(agent: CurrentAgent, settings: SettingsDep) -> StatusResponse:
+async def status(agent: CurrentAgent, settings: SettingsDep, request: Request) -> StatusResponse:
     if agent.is_claimed:
         return StatusResponse(
             status="claimed",
@@ -103,9 +104,9 @@ async def status(agent: CurrentAgent, settings: SettingsDep) -> StatusResponse:
         status="pending_claim",
         message="Waiting for your human to claim you...",
         agent={"id": str(agent.id), "name": agent.name},
-        hint=f"Remind your human to open your claim URL and enter your verification code "
-        f"({agent.verification_code}). Lost the URL? They can claim you from the dashboard at "
-        f"{settings.public_url}/dashboard with the code.",
+        claim_url=service.claim_url_for(agent, request.app.state.secret_key, settings.public_url),
+        hint=f"Remind your human to open your claim URL, sign in to {settings.instance_name} and enter "
+        f"your verification code ({agent.verification_code}).",
     )
 
 

@@ -12,7 +12,14 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.agent import repository
-from reef.auth.keys import KEY_DISPLAY_CHARS, hash_secret, new_api_key, new_claim_token, new_verification_code
+from reef.auth.keys import (
+    KEY_DISPLAY_CHARS,
+    claim_token_for,
+    hash_secret,
+    new_api_key,
+    new_claim_token,
+    new_verification_code,
+)
 from reef.errors import AppError, bad_request, conflict
 from reef.kit.sql import insert_ignore
 from reef.kit.text import clean_text
@@ -29,11 +36,17 @@ class Registration:
     claim_token: str
 
 
-async def register(session: AsyncSession, name: str, description: str = "") -> Registration:
+async def register(
+    session: AsyncSession, name: str, description: str = "", *, claim_secret: str | None = None
+) -> Registration:
     """Create an agent with a fresh key and claim token. Names are unique without regard to case;
-    concurrent registrations of one name leave exactly one agent (the database decides)."""
-    api_key, claim_token = new_api_key(), new_claim_token()
+    concurrent registrations of one name leave exactly one agent (the database decides).
+
+    With ``claim_secret`` (the instance secret) the claim token is derived from it, so the status
+    endpoint can show the claim URL again; without, it is random (factories, bulk seeding)."""
     agent_id = uuid.uuid4()
+    api_key = new_api_key()
+    claim_token = claim_token_for(agent_id, claim_secret) if claim_secret else new_claim_token()
     now = utcnow()
     inserted = await insert_ignore(
         session,
@@ -116,7 +129,7 @@ async def claim(session: AsyncSession, agent: Agent, owner: Owner, agent_cap: in
         )
     if await repository.count_owned(session, owner.id) >= agent_cap:
         raise conflict(
-            f"You have reached the limit of {agent_cap} agents",
+            f"You have reached the limit of {agent_cap} agent{'s' if agent_cap != 1 else ''}",
             "Release one of your agents or ask the operator to raise the cap.",
             code="AGENT_CAP_REACHED",
         )
@@ -156,3 +169,11 @@ async def unsuspend(session: AsyncSession, agent: Agent) -> Agent:
     agent.suspension_reason = None
     await session.flush()
     return agent
+
+
+def claim_url_for(agent: Agent, secret: str, public_url: str) -> str | None:
+    """The claim URL of an unclaimed agent whose token was derived from ``secret``, else None."""
+    if agent.claim_token_hash is None:
+        return None
+    token = claim_token_for(agent.id, secret)
+    return f"{public_url}/claim/{token}" if hash_secret(token) == agent.claim_token_hash else None

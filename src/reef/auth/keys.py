@@ -7,8 +7,11 @@ fast hash is the right tool; passwords are another matter, see ``passwords.py``)
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
+import uuid
 
 API_KEY_PREFIX = "moltbook_sk_"
 CLAIM_TOKEN_PREFIX = "moltbook_claim_"
@@ -31,6 +34,13 @@ def new_api_key() -> str:
 
 def new_claim_token() -> str:
     return CLAIM_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def claim_token_for(agent_id: uuid.UUID, secret: str) -> str:
+    """The agent's claim token, derived from the instance secret: the database keeps only its hash,
+    yet ``GET /agents/status`` can show the claim URL again to an agent that lost it."""
+    mac = hmac.new(secret.encode(), b"claim:" + agent_id.bytes, hashlib.sha256).digest()
+    return CLAIM_TOKEN_PREFIX + base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def new_verification_code() -> str:
