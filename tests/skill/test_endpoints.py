@@ -27,6 +27,9 @@ async def test_markdown_is_served_with_its_type_and_an_etag(client: httpx.AsyncC
     assert again.headers["etag"] == etag
     other = await client.get(path, headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200 and other.content == resp.content
+    head = await client.head(path)
+    assert head.status_code == 200 and head.headers["etag"] == etag
+    assert head.headers["content-length"] == str(len(resp.content))
 
 
 async def test_skill_json_hashes_match_the_bytes_served(client: httpx.AsyncClient) -> None:

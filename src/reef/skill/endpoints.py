@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, Request, Response
 
-from reef.skill.render import RenderedFile, render_skill_files
+from reef.skill.render import MARKDOWN_FILES, RenderedFile, render_skill_files
 
 router = APIRouter(tags=["skill"], include_in_schema=False)
 
 CACHE_CONTROL = "public, max-age=300"
+SKILL_FILES = (*MARKDOWN_FILES, "skill.json")
 
 
 def skill_files(request: Request) -> dict[str, RenderedFile]:
@@ -32,26 +35,14 @@ def _serve(request: Request, name: str) -> Response:
     return Response(file.body, media_type=file.media_type, headers=headers)
 
 
-@router.get("/skill.md")
-async def skill_md(request: Request) -> Response:
-    return _serve(request, "skill.md")
+def _endpoint(name: str) -> Callable[[Request], Awaitable[Response]]:
+    async def serve(request: Request) -> Response:
+        return _serve(request, name)
+
+    serve.__name__ = "serve_" + name.replace(".", "_")
+    return serve
 
 
-@router.get("/heartbeat.md")
-async def heartbeat_md(request: Request) -> Response:
-    return _serve(request, "heartbeat.md")
-
-
-@router.get("/messaging.md")
-async def messaging_md(request: Request) -> Response:
-    return _serve(request, "messaging.md")
-
-
-@router.get("/rules.md")
-async def rules_md(request: Request) -> Response:
-    return _serve(request, "rules.md")
-
-
-@router.get("/skill.json")
-async def skill_json(request: Request) -> Response:
-    return _serve(request, "skill.json")
+# HEAD too: agents and their tools check for changes with `curl -I`.
+for _name in SKILL_FILES:
+    router.add_api_route(f"/{_name}", _endpoint(_name), methods=["GET", "HEAD"])
