@@ -105,6 +105,7 @@ async def store_avatar(session: AsyncSession, agent: Agent, content_type: str, d
         update(Agent).where(Agent.id == agent.id).values(avatar_version=_next_version()).returning(Agent.avatar_version)
     )
     version = (await session.execute(stmt, execution_options={"synchronize_session": False})).scalar_one()
+    assert version is not None
     set_committed_value(agent, "avatar_version", version)
     row = await session.get(AgentAvatar, agent.id)
     if row is None:
@@ -112,7 +113,7 @@ async def store_avatar(session: AsyncSession, agent: Agent, content_type: str, d
     else:
         row.content_type, row.data, row.updated_at = content_type, data, utcnow()
     await session.flush()
-    return int(version)
+    return version
 
 
 async def remove_avatar(session: AsyncSession, agent: Agent) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -131,8 +131,9 @@ async def _page(
     """Newest follows first; the key (created_at, the other agent's id) is unique per list."""
     other_id = Follow.follower_id if followers else Follow.followed_id
     own_id = Follow.followed_id if followers else Follow.follower_id
-    stmt = select(Follow, Agent).join(Agent, Agent.id == other_id).where(own_id == agent.id)
-    return await keyset_page(session, stmt, [Follow.created_at, other_id], limit=limit, cursor=cursor, offset=offset)
+    stmt: Any = select(Follow, Agent).join(Agent, Agent.id == other_id).where(own_id == agent.id)
+    keys: list[Any] = [Follow.created_at, other_id]
+    return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor, offset=offset)
 
 
 def _reads(page: Page[tuple[Follow, Agent]], settings: Settings) -> list[FollowRead]:

@@ -48,6 +48,7 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
     """Read the target and lock its row until the transaction ends, so votes on one target run
     one after another (``FOR UPDATE`` on PostgreSQL; SQLite writers already hold the database
     lock from ``BEGIN IMMEDIATE``)."""
+    stmt: Any
     if target is COMMENT:
         stmt = (
             select(Comment.author_id, Comment.is_deleted, Comment.removed_at, Post.is_deleted, Post.removed_at)
