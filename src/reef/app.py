@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from reef import __version__
-from reef.api import api_router
+from reef.api import api_router, public_router
 from reef.config import Environment, Settings
 from reef.db import create_engine, create_sessionmaker, session_scope
 from reef.errors import install_error_handlers
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(api_router)
+    app.include_router(public_router)
     app.include_router(web_router)
     app.mount("/static", static_files, name="static")
     app.include_router(skill_router)

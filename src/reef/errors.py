@@ -117,6 +117,14 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str | None]:
     return (f"{field}: {msg}" if field else msg), field
 
 
+_UNSTORABLE_TEXT_SQLSTATES = {"22021"}  # character_not_in_repertoire (e.g. NUL in UTF-8 text)
+
+
+def _is_unstorable_text(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in _UNSTORABLE_TEXT_SQLSTATES
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -188,6 +196,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated:
             return await _backend_down(request, exc)
+        if _is_unstorable_text(exc):
+            # PostgreSQL refuses NUL in text: the input is bad, not the server.
+            return _render(
+                400,
+                {
+                    "success": False,
+                    "error": "Text contains a character that cannot be stored (NUL)",
+                    "hint": "Remove \\u0000 characters from your input and try again.",
+                    "code": "BAD_REQUEST",
+                },
+            )
         log.exception("database error on %s %s", request.method, request.url.path)
         return _render(
             500,

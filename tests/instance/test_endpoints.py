@@ -91,3 +91,11 @@ async def test_non_object_body_is_400(client: httpx.AsyncClient) -> None:
         resp = await client.post("/api/v1/agents/register", content=body, headers={"Content-Type": "application/json"})
         assert resp.status_code == 400, (body, resp.text)
         assert resp.json()["success"] is False
+
+
+async def test_nul_in_any_text_input_is_a_400_not_a_500(client: httpx.AsyncClient) -> None:
+    me = await factories.agent(client)
+    for path in ("/api/v1/submolts/a%00b", "/api/v1/agents/profile?name=a%00b", "/api/v1/agents/a%00b/followers"):
+        resp = await client.get(path, headers=me.headers)
+        assert 400 <= resp.status_code < 500, (path, resp.status_code, resp.text)
+        assert resp.json()["success"] is False
