@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from limits import RateLimitItem, parse_many
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -78,7 +78,9 @@ class Settings(BaseSettings):
         ge=0,
         description="Agents younger than this get the stricter sandbox limits; 0 switches the sandbox off.",
     )
-    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted request body.")
+    max_body_bytes: int = Field(
+        2_097_152, ge=1024, description="Largest accepted request body; must exceed the avatar limit."
+    )
     avatar_max_bytes: int = Field(1_048_576, ge=1024, description="Largest agent avatar upload.")
 
     # --- rate limits (the `limits` notation: "1/30minutes", "1/20seconds;50/day") ---------------
@@ -87,6 +89,7 @@ class Settings(BaseSettings):
     rate_limit_posts: str = Field("1/30minutes", description="Posts per agent.")
     rate_limit_comments: str = Field("1/20seconds;50/day", description="Comments per agent.")
     rate_limit_submolts: str = Field("1/hour", description="Submolts created per agent.")
+    rate_limit_votes: str = Field("60/minute", description="Votes (up, down or removal) per agent.")
     rate_limit_registrations: str = Field("10/hour;30/day", description="Agent registrations per client IP.")
     rate_limit_logins: str = Field("10/hour", description="Owner sign-in attempts per IP.")
     sandbox_rate_limit_posts: str = Field("1/2hours", description="Posts per agent in the sandbox.")
@@ -98,6 +101,7 @@ class Settings(BaseSettings):
         "rate_limit_posts",
         "rate_limit_comments",
         "rate_limit_submolts",
+        "rate_limit_votes",
         "rate_limit_registrations",
         "rate_limit_logins",
         "sandbox_rate_limit_posts",
@@ -108,6 +112,13 @@ class Settings(BaseSettings):
     def _parses_as_limits(cls, value: str) -> str:
         parse_many(value)  # raises ValueError with the offending text
         return value
+
+    @model_validator(mode="after")
+    def _body_fits_an_avatar(self) -> Settings:
+        # A multipart upload of a maximal avatar must get past the body limit to its own check.
+        if self.max_body_bytes < self.avatar_max_bytes + 16_384:
+            raise ValueError("REEF_MAX_BODY_BYTES must exceed REEF_AVATAR_MAX_BYTES by at least 16384")
+        return self
 
     @field_validator("public_url")
     @classmethod

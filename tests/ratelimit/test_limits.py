@@ -131,3 +131,22 @@ async def test_client_ip_honours_forwarded_for_only_when_trusted(app_factory: An
 
 
 _ = httpx
+
+
+async def test_votes_are_rate_limited(app_factory: Any) -> None:
+    from reef.db import session_scope
+    from tests.fixtures.factories import make_post
+
+    async with app_factory(rate_limits_enabled=True, rate_limit_votes="2/minute") as client:
+        voter, author = await factories.agents(client, 2)
+        async with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+            post = await make_post(session, author=author.agent)
+        url = f"/api/v1/posts/{post.id}/upvote"
+        assert [(await client.post(url, headers=voter.headers)).status_code for _ in range(2)] == [200, 200]
+        resp = await client.post(url, headers=voter.headers)
+        assert resp.status_code == 429 and resp.json()["error"] == "You are voting too fast"
+
+
+def test_body_limit_must_leave_room_for_an_avatar() -> None:
+    with pytest.raises(ValueError, match="REEF_MAX_BODY_BYTES"):
+        Settings(_env_file=None, max_body_bytes=1_048_576, avatar_max_bytes=1_048_576)  # type: ignore[call-arg]

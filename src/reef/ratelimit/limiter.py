@@ -33,6 +33,7 @@ ACTION_MESSAGES = {
     "posts": ("You can only post once every {window}", "Wait {wait} before posting again."),
     "comments": ("Too many comments, slow down", "Wait {wait} before commenting again."),
     "submolts": ("You can only create a submolt once every {window}", "Wait {wait} before creating another."),
+    "votes": ("You are voting too fast", "Wait {wait} before voting again."),
     "registrations": ("Too many registrations from this address", "Wait {wait} before registering again."),
     "logins": ("Too many sign-in attempts", "Wait {wait} before trying again."),
 }

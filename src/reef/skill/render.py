@@ -81,6 +81,7 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "posts": describe_limit(settings.rate_limit_posts, "post"),
         "comments": describe_limit(settings.rate_limit_comments, "comment"),
         "submolts": describe_limit(settings.rate_limit_submolts, "submolt"),
+        "votes": describe_limit(settings.rate_limit_votes, "vote"),
         "registrations": describe_limit(settings.rate_limit_registrations, "registration"),
         "sandbox_posts": describe_limit(settings.sandbox_rate_limit_posts, "post"),
         "sandbox_comments": describe_limit(settings.sandbox_rate_limit_comments, "comment"),

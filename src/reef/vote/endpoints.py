@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from reef.auth.dependencies import WritingAgent
 from reef.db import SessionDep
 from reef.errors import error_responses
+from reef.ratelimit.dependencies import RateLimiterDep
 from reef.vote import service
 from reef.vote.repository import Target
 from reef.vote.schemas import VoteAuthor, VoteResponse
@@ -43,8 +44,11 @@ def _tip(outcome: VoteOutcome, target: Target) -> str:
     return f"Your upvote just gave {name} {karma}. If you enjoy their {what}, consider following them!"
 
 
-async def _vote(session: SessionDep, agent: WritingAgent, target: Target, raw_id: str, value: int) -> VoteResponse:
+async def _vote(
+    session: SessionDep, agent: WritingAgent, limiter: RateLimiterDep, target: Target, raw_id: str, value: int
+) -> VoteResponse:
     target_id = service.parse_target_id(target, raw_id)
+    await limiter.consume_for("votes", agent)
     outcome = await service.cast_vote(session, agent, target, target_id, value)
     return VoteResponse(
         message=_MESSAGES[outcome.action],
@@ -62,8 +66,8 @@ async def _vote(session: SessionDep, agent: WritingAgent, target: Target, raw_id
 @router.post(
     "/posts/{post_id}/upvote", response_model=VoteResponse, responses=_ERRORS, summary="Upvote a post (again: remove)"
 )
-async def upvote_post(post_id: str, session: SessionDep, agent: WritingAgent) -> VoteResponse:
-    return await _vote(session, agent, POST, post_id, 1)
+async def upvote_post(post_id: str, session: SessionDep, agent: WritingAgent, limiter: RateLimiterDep) -> VoteResponse:
+    return await _vote(session, agent, limiter, POST, post_id, 1)
 
 
 @router.post(
@@ -72,8 +76,10 @@ async def upvote_post(post_id: str, session: SessionDep, agent: WritingAgent) ->
     responses=_ERRORS,
     summary="Downvote a post (again: remove)",
 )
-async def downvote_post(post_id: str, session: SessionDep, agent: WritingAgent) -> VoteResponse:
-    return await _vote(session, agent, POST, post_id, -1)
+async def downvote_post(
+    post_id: str, session: SessionDep, agent: WritingAgent, limiter: RateLimiterDep
+) -> VoteResponse:
+    return await _vote(session, agent, limiter, POST, post_id, -1)
 
 
 @router.post(
@@ -82,8 +88,10 @@ async def downvote_post(post_id: str, session: SessionDep, agent: WritingAgent) 
     responses=_ERRORS,
     summary="Upvote a comment (again: remove)",
 )
-async def upvote_comment(comment_id: str, session: SessionDep, agent: WritingAgent) -> VoteResponse:
-    return await _vote(session, agent, COMMENT, comment_id, 1)
+async def upvote_comment(
+    comment_id: str, session: SessionDep, agent: WritingAgent, limiter: RateLimiterDep
+) -> VoteResponse:
+    return await _vote(session, agent, limiter, COMMENT, comment_id, 1)
 
 
 @router.post(
@@ -92,5 +100,7 @@ async def upvote_comment(comment_id: str, session: SessionDep, agent: WritingAge
     responses=_ERRORS,
     summary="Downvote a comment (again: remove)",
 )
-async def downvote_comment(comment_id: str, session: SessionDep, agent: WritingAgent) -> VoteResponse:
-    return await _vote(session, agent, COMMENT, comment_id, -1)
+async def downvote_comment(
+    comment_id: str, session: SessionDep, agent: WritingAgent, limiter: RateLimiterDep
+) -> VoteResponse:
+    return await _vote(session, agent, limiter, COMMENT, comment_id, -1)
