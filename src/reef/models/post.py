@@ -17,12 +17,17 @@ class Post(IdMixin, CreatedMixin, Base):
     __table_args__ = (
         Index("ix_posts_hot", "hot_rank", "id"),
         Index("ix_posts_submolt_hot", "submolt_id", "hot_rank", "id"),
+        Index("ix_posts_created", "created_at", "id"),
         Index("ix_posts_submolt_created", "submolt_id", "created_at", "id"),
         Index("ix_posts_score", "score", "created_at", "id"),
+        Index("ix_posts_submolt_score", "submolt_id", "score", "created_at", "id"),
         Index("ix_posts_controversy", "controversy", "id"),
+        Index("ix_posts_submolt_controversy", "submolt_id", "controversy", "id"),
         Index("ix_posts_author_created", "author_id", "created_at", "id"),
     )
 
+    # Indexed with the id by ix_posts_created, for keyset paging of "new".
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
     submolt_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submolts.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(300))
