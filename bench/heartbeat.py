@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from bench import driver, network, profile
 from bench.cpu import CpuSampler
 from bench.seed import DEFAULT_SQLITE_URL, RESULTS_DIR, manifest_path_for, seed_database
+from reef import migrate
 
 REEF = Path(sys.executable).with_name("reef")
 
@@ -122,6 +123,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     if args.seed or not manifest_path.exists():
         size = network.Size.scaled(args.posts)
         seed_database(args.database_url, size, fresh=True, manifest=manifest_path, sqlite_analyze=args.sqlite_analyze)
+    else:
+        migrate.upgrade(args.database_url)  # a database seeded before the latest migration
     manifest = json.loads(manifest_path.read_text())
     targets = driver.Targets.from_manifest(manifest)
     url = make_url(args.database_url)
