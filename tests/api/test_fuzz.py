@@ -48,7 +48,7 @@ async def _seed(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def fuzz_target(db_url: str):  # type: ignore[no-untyped-def]
-    settings = settings_for(db_url, max_body_bytes=65536)
+    settings = settings_for(db_url, max_body_bytes=65536, avatar_max_bytes=32768)
     seeded = asyncio.run(_seed(settings))
     app = create_app(settings)
     schema_dict = app.openapi()

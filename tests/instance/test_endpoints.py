@@ -73,12 +73,13 @@ async def test_json_without_content_type_is_accepted(client: httpx.AsyncClient) 
 
 
 async def test_huge_body_is_413_and_changes_nothing(client: httpx.AsyncClient) -> None:
-    big = b'{"name": "big", "description": "' + b"x" * 2_000_000 + b'"}'
+    limit = client.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    big = b'{"name": "big", "description": "' + b"x" * limit + b'"}'
     resp = await client.post("/api/v1/agents/register", content=big, headers={"Content-Type": "application/json"})
     assert resp.status_code == 413 and resp.json()["code"] == "PAYLOAD_TOO_LARGE"
 
     async def chunks():  # type: ignore[no-untyped-def]
-        for _ in range(30):
+        for _ in range(limit // 100_000 + 2):
             yield b"x" * 100_000
 
     resp = await client.post("/api/v1/agents/register", content=chunks())
