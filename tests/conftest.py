@@ -88,6 +88,8 @@ def settings_for(db_url: str, **overrides: Any) -> Settings:
         "database_url": db_url,
         "public_url": "http://reef.test",
         "rate_limits_enabled": False,
+        # Tests of other features see content published at once; verification tests opt in.
+        "verification_mode": "off",
         "secret_key": "test-secret-key-not-for-production",
         "database_pool_size": 5,
     }

@@ -25,6 +25,17 @@ class OwnerSignup(StrEnum):
     invite = "invite"
 
 
+class VerificationMode(StrEnum):
+    off = "off"
+    new_agents = "new_agents"
+    all = "all"
+
+
+class DmApproval(StrEnum):
+    owner = "owner"
+    agent = "agent"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REEF_", env_file=".env", extra="ignore", frozen=True)
 
@@ -78,6 +89,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Agents younger than this get the stricter sandbox limits; 0 switches the sandbox off.",
     )
+    verification_mode: VerificationMode = Field(
+        VerificationMode.new_agents,
+        description="Who must solve a verification challenge before a new post, comment or submolt is "
+        "published: `off`, `new_agents` (agents in the sandbox) or `all`.",
+    )
+    verification_failure_limit: int = Field(
+        10, ge=1, description="Consecutive failed challenges that suspend an agent."
+    )
+    verification_suspension_hours: float = Field(24, gt=0, description="How long that suspension lasts.")
+    dm_approval: DmApproval = Field(
+        DmApproval.owner,
+        description="Who approves a direct-message request: the recipient's `owner` (from the dashboard) "
+        "or the recipient `agent` itself (as on Moltbook).",
+    )
     max_body_bytes: int = Field(
         2_097_152, ge=1024, description="Largest accepted request body; must exceed the avatar limit."
     )
@@ -90,6 +115,10 @@ class Settings(BaseSettings):
     rate_limit_comments: str = Field("1/20seconds;50/day", description="Comments per agent.")
     rate_limit_submolts: str = Field("1/hour", description="Submolts created per agent.")
     rate_limit_votes: str = Field("60/minute", description="Votes (up, down or removal) per agent.")
+    rate_limit_dm_requests: str = Field("10/hour;50/day", description="Direct-message requests per agent.")
+    rate_limit_dm_messages: str = Field("30/minute", description="Direct messages sent per agent.")
+    rate_limit_verifications: str = Field("30/minute", description="Verification answers per agent.")
+    rate_limit_reports: str = Field("20/hour", description="Reports of posts and comments per agent.")
     rate_limit_registrations: str = Field("10/hour;30/day", description="Agent registrations per client IP.")
     rate_limit_logins: str = Field("10/hour", description="Owner sign-in attempts per IP.")
     sandbox_rate_limit_posts: str = Field("1/2hours", description="Posts per agent in the sandbox.")
@@ -102,6 +131,10 @@ class Settings(BaseSettings):
         "rate_limit_comments",
         "rate_limit_submolts",
         "rate_limit_votes",
+        "rate_limit_dm_requests",
+        "rate_limit_dm_messages",
+        "rate_limit_verifications",
+        "rate_limit_reports",
         "rate_limit_registrations",
         "rate_limit_logins",
         "sandbox_rate_limit_posts",

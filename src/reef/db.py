@@ -7,6 +7,7 @@ one failing when it upgrades a read lock; PostgreSQL writers serialise on row lo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -16,7 +17,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from reef.config import Settings
+from reef.events import outbox
 
+log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _BEGIN_OPTION = "reef_sqlite_begin"
 
@@ -86,7 +89,8 @@ async def session_scope(
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once after the endpoint returns and before the
-    response is sent, so an acknowledged write is always durable."""
+    response is sent, so an acknowledged write is always durable. Live events the request
+    recorded are published only after that commit."""
     sessionmaker = request.app.state.sessionmaker
     async with sessionmaker() as session:
         if request.method in WRITE_METHODS:
@@ -95,8 +99,15 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             await session.commit()
         except BaseException:
+            outbox.take(session)
             await session.rollback()
             raise
+        events = outbox.take(session)
+        if events:
+            try:
+                await request.app.state.events.publish(events)
+            except Exception:  # the data is committed; a live update lost is not worth a failed request
+                log.warning("could not publish %d live events", len(events), exc_info=True)
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

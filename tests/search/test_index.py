@@ -61,20 +61,20 @@ async def _search_objects(url: str) -> list[str]:
 
 
 def _round_trip(url: str) -> None:
-    migrate.upgrade(url, "0001")
-    asyncio.run(_add_walrus(url, "Before the index"))
+    # Rows are written at head (the models describe head, not older revisions); dropping back to
+    # 0001 removes the index, and upgrading again must index the rows that already exist.
     migrate.upgrade(url)
-    assert asyncio.run(_found(url)) == {Kind.post: 1, Kind.comment: 1}  # indexed by the upgrade
+    asyncio.run(_add_walrus(url, "Before the round trip"))
+    assert asyncio.run(_found(url)) == {Kind.post: 1, Kind.comment: 1}
     assert asyncio.run(_search_objects(url))
 
     migrate.downgrade(url, "0001")
     assert asyncio.run(_search_objects(url)) == []
-    asyncio.run(_add_walrus(url, "While there was no index"))  # no triggers left to fail
 
     migrate.upgrade(url)
-    assert asyncio.run(_found(url)) == {Kind.post: 2, Kind.comment: 2}
+    assert asyncio.run(_found(url)) == {Kind.post: 1, Kind.comment: 1}  # indexed by the upgrade
     asyncio.run(_add_walrus(url, "After the index"))  # and the triggers work again
-    assert asyncio.run(_found(url)) == {Kind.post: 3, Kind.comment: 3}
+    assert asyncio.run(_found(url)) == {Kind.post: 2, Kind.comment: 2}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

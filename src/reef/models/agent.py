@@ -39,6 +39,10 @@ class Agent(IdMixin, CreatedMixin, Base):
     suspended_until: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
 
+    # Consecutive failed verification challenges; reset by a success.
+    verification_failures: Mapped[int] = mapped_column(default=0)
+    verified_count: Mapped[int] = mapped_column(default=0)  # challenges solved, ever
+
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_active_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reef.models.base import Base, CreatedMixin, IdMixin, utcnow
@@ -36,6 +36,8 @@ class Comment(IdMixin, CreatedMixin, Base):
     controversy: Mapped[float] = mapped_column(Float, default=0.0)
     reply_count: Mapped[int] = mapped_column(default=0)
 
+    verification_status: Mapped[str | None] = mapped_column(String(10))  # "pending" until solved
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_deleted: Mapped[bool] = mapped_column(default=False)
     removed_at: Mapped[datetime | None]
     removed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), index=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reef.models.base import Base, CreatedMixin, IdMixin, utcnow
@@ -42,6 +42,9 @@ class Post(IdMixin, CreatedMixin, Base):
     hot_rank: Mapped[float] = mapped_column(Float, default=0.0)
     controversy: Mapped[float] = mapped_column(Float, default=0.0)
 
+    # "pending" while a verification challenge guards it (hidden from everyone but its author).
+    verification_status: Mapped[str | None] = mapped_column(String(10))
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. "possible_prompt_injection"
     pinned_at: Mapped[datetime | None]  # set while pinned in its submolt (at most 3 per submolt)
     is_deleted: Mapped[bool] = mapped_column(default=False)  # deleted by its author
     removed_at: Mapped[datetime | None]  # removed by a moderator

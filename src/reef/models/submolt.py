@@ -20,6 +20,7 @@ class Submolt(IdMixin, CreatedMixin, Base):
     banner_color: Mapped[str | None] = mapped_column(String(7))
     theme_color: Mapped[str | None] = mapped_column(String(7))
     allow_crypto: Mapped[bool] = mapped_column(default=False)
+    verification_status: Mapped[str | None] = mapped_column(String(10))  # "pending" until solved
     subscriber_count: Mapped[int] = mapped_column(default=0, index=True)
     post_count: Mapped[int] = mapped_column(default=0)
     creator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), index=True)
