@@ -13,7 +13,7 @@ from reef.api import api_router, public_router
 from reef.config import Environment, Settings
 from reef.db import create_engine, create_sessionmaker, session_scope
 from reef.errors import install_error_handlers
-from reef.events.bus import InProcessBus
+from reef.events.bus import open_bus
 from reef.instance import secrets as instance_secrets
 from reef.kit.body_limit import BodyLimitMiddleware
 from reef.openapi import install_openapi
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.limiter = RateLimiter(settings, namespace=redis_namespace)
-        app.state.events = InProcessBus()
+        app.state.events = await open_bus(settings, namespace=redis_namespace)
         async with session_scope(app.state.sessionmaker) as session:
             app.state.secret_key = settings.secret_key or await instance_secrets.get_or_create(session, "session_key")
         try:

@@ -25,8 +25,14 @@ CHECKS = [
     checks.content_type_conformance,
     checks.response_schema_conformance,
 ]
-# Operations whose effects would starve the rest of the run (deleting the shared fixtures).
-SKIP = {("DELETE", "/api/v1/posts/{post_id}"), ("DELETE", "/api/v1/comments/{comment_id}")}
+# Operations whose effects would starve the rest of the run (deleting the shared fixtures), and the
+# live streams, whose successful responses never end (tests/events covers them against a real server).
+SKIP = {
+    ("DELETE", "/api/v1/posts/{post_id}"),
+    ("DELETE", "/api/v1/comments/{comment_id}"),
+    ("GET", "/api/v1/stream"),
+    ("GET", "/api/v1/stream/public"),
+}
 
 
 async def _seed(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]

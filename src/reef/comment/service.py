@@ -28,6 +28,7 @@ from reef.comment.schemas import (
 )
 from reef.config import Settings
 from reef.errors import AppError, bad_request, forbidden, not_found
+from reef.events import public as public_events
 from reef.kit.pagination import decode_cursor, encode_cursor
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
@@ -256,6 +257,7 @@ async def create(
     )
     session.add(comment)
     await session.flush()
+    await public_events.comment_created(session, comment, author=agent, post=post)
     return presenters.comment_read(comment, agent, settings)
 
 

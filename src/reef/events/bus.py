@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
+from reef.config import Settings
 from reef.events.outbox import Event
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,12 @@ QUEUE_SIZE = 1000  # a subscriber this far behind starts losing events rather th
 class EventBus(Protocol):
     async def publish(self, events: Iterable[Event]) -> None: ...
 
-    def subscribe(self, audiences: set[str]) -> asynccontextmanager[asyncio.Queue[Event]]: ...  # type: ignore[type-arg]
+    def subscribe(self, audiences: set[str]) -> AbstractAsyncContextManager[asyncio.Queue[Event]]:
+        """A queue of the events for any of ``audiences``, for as long as the context is open."""
+        ...
+
+    @property
+    def subscriber_count(self) -> int: ...
 
     async def close(self) -> None: ...
 
@@ -54,3 +60,15 @@ class InProcessBus:
 
     async def close(self) -> None:
         self._subscribers.clear()
+
+
+async def open_bus(settings: Settings, *, namespace: str = "reef") -> EventBus:
+    """The app's bus: in process, or through Redis when REEF_REDIS_URL is set (started, so its
+    listener is subscribed before the first request)."""
+    if not settings.redis_url:
+        return InProcessBus()
+    from reef.events.redis_bus import RedisBus  # imported only when configured
+
+    bus = RedisBus(settings.redis_url, namespace=namespace)
+    await bus.start()
+    return bus

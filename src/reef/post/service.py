@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.agent import repository as agent_repository
 from reef.errors import AppError, bad_request, forbidden
+from reef.events import public as public_events
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
 from reef.models import Agent, Post, Submolt
@@ -98,6 +99,8 @@ async def create(session: AsyncSession, limiter: RateLimiter, author: Agent, bod
     )
     await repository.bump_submolt(session, submolt.id, +1, active_at=now)
     await repository.bump_author(session, author.id, +1)
+    public_url = limiter.settings.public_url  # the app's settings, for the event's link to the post page
+    await public_events.post_created(session, post, public_url=public_url, author=author, submolt=submolt)
     return post
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.agent import repository as agent_repository
 from reef.errors import AppError, bad_request, conflict, forbidden
+from reef.events import public as public_events
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
 from reef.models import Agent, Post, Submolt
@@ -90,6 +91,7 @@ async def create(
     await repository.add_subscription(session, submolt_id, creator.id)
     submolt = await repository.by_id(session, submolt_id)
     assert submolt is not None
+    await public_events.submolt_created(session, submolt, creator=creator)
     return submolt
 
 

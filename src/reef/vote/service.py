@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.errors import AppError, not_found
+from reef.events import public as public_events
 from reef.models import Agent
 from reef.vote import repository
 from reef.vote.repository import COMMENT, POST, Counters, Target
@@ -76,6 +77,14 @@ async def cast_vote(
     d_down = (current == -1) - (previous == -1)
     counters = await repository.bump_counters(session, target, target_id, delta, d_up, d_down)
     await repository.add_karma(session, locked.author_id, delta)
+    await public_events.vote(
+        session,
+        "comment" if target is COMMENT else "post",
+        target_id,
+        score=counters.score,
+        upvotes=counters.upvotes,
+        downvotes=counters.downvotes,
+    )
     return VoteOutcome(
         action=action,
         your_vote=current,
