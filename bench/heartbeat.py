@@ -128,7 +128,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     manifest = json.loads(manifest_path.read_text())
     targets = driver.Targets.from_manifest(manifest)
     url = make_url(args.database_url)
-    with running_server(args.database_url, args.workers) as (base_url, pid):
+    server_env = dict(item.split("=", 1) for item in args.env)
+    with running_server(args.database_url, args.workers, server_env) as (base_url, pid):
         statuses = asyncio.run(driver.probe(base_url, targets))
         print(f"probe (one request each): {statuses}", file=sys.stderr)
         sampler = CpuSampler(pid, url.database if url.get_backend_name() == "postgresql" else None)
@@ -161,6 +162,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         machine=machine(),
         when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         label=args.label,
+        server_env=server_env,
     )
     return result
 
@@ -194,6 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds driven before measuring")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="REEF_X=VALUE", help="extra server setting (repeatable)"
+    )
     parser.add_argument("--random-seed", type=int, default=1)
     parser.add_argument("--label", default="", help="free text stored with the result")
     parser.add_argument("--profile", action="store_true", help="sample the server with py-spy while measuring")
