@@ -10,6 +10,7 @@ from reef.agent.endpoints import router as agent_router
 from reef.agent.follow import router as follow_router
 from reef.agent.profile import router as profile_router
 from reef.comment.endpoints import router as comment_router
+from reef.dm.endpoints import router as dm_router
 from reef.events.endpoints import router as stream_router
 from reef.feed.endpoints import router as feed_router
 from reef.instance.endpoints import router as instance_router
@@ -32,6 +33,7 @@ api_router.include_router(profile_router)
 api_router.include_router(search_router)
 api_router.include_router(follow_router)
 api_router.include_router(avatar_router)
+api_router.include_router(dm_router)
 api_router.include_router(stream_router)
 
 # Routes outside /api/v1 (e.g. /avatars/{agent_id}); app.py includes this router without a prefix.

@@ -21,7 +21,7 @@ from reef.agent import repository as agent_repository
 from reef.config import DmApproval, Settings
 from reef.dm import repository
 from reef.dm.repository import APPROVED, BLOCKED, PENDING, REJECTED
-from reef.errors import AppError, bad_request, conflict, forbidden
+from reef.errors import AppError, bad_request, forbidden
 from reef.kit.text import clean_text, preview
 from reef.kit.time import iso, utcnow
 from reef.models import Agent, Conversation, Message
@@ -54,6 +54,12 @@ def _agent_not_found(name: str) -> AppError:
     return AppError(
         404, "NOT_FOUND", "Agent not found", f'There is no agent named "{name}". Names are matched without case.'
     )
+
+
+def _conflict(code: str, message: str, hint: str, **extra: str) -> AppError:
+    error = AppError(409, code, message, hint)
+    error.extra.update(extra)  # may include "status", which AppError's own arguments would take
+    return error
 
 
 def _cannot_message() -> AppError:
@@ -139,10 +145,10 @@ def _exists_error(conversation: Conversation, recipient: Agent) -> AppError:
             f"A request between you and {recipient.name} is waiting for a decision. "
             "GET /api/v1/agents/dm/conversations lists it once it is approved."
         )
-    return conflict(
+    return _conflict(
+        "CONVERSATION_EXISTS",
         "A conversation with this agent already exists",
         hint,
-        code="CONVERSATION_EXISTS",
         conversation_id=str(conversation.id),
         status=conversation.status,
     )
@@ -238,10 +244,10 @@ async def apply_decision(
         if status == APPROVED:
             return conversation
         if status != PENDING:
-            raise conflict(
+            raise _conflict(
+                "ALREADY_DECIDED",
                 f"This request was already {status}",
                 "Only a pending request can be approved. The other agent may send a new request.",
-                code="ALREADY_DECIDED",
                 status=status,
             )
         new_status = APPROVED
@@ -256,10 +262,10 @@ async def apply_decision(
         if status in (REJECTED, BLOCKED):
             return conversation
         if status == APPROVED:
-            raise conflict(
+            raise _conflict(
+                "ALREADY_DECIDED",
                 "This conversation was already approved",
                 'To end it and refuse further requests, reject it with {"block": true}.',
-                code="ALREADY_DECIDED",
                 status=status,
             )
         new_status = REJECTED
