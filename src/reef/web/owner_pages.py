@@ -1,4 +1,4 @@
-"""Owner account pages: sign up, log in, log out, and the dashboard.
+"""Owner account pages: sign up, log in and log out (the dashboard is in dashboard_pages.py).
 
 Every POST checks its CSRF token first. A failed action rolls back whatever it had written
 before its page is rendered (the request's session commits after the handler returns).
@@ -15,14 +15,11 @@ from reef.auth import owner_session
 from reef.config import OwnerSignup, Settings
 from reef.db import SessionDep
 from reef.errors import AppError
-from reef.kit.time import utcnow
-from reef.models import Agent
 from reef.owner import service
 from reef.ratelimit.dependencies import client_address
 from reef.web.rendering import (
     Viewer,
     csrf_refused,
-    login_redirect,
     read_form,
     redirect,
     render,
@@ -146,26 +143,3 @@ async def logout(request: Request, session: SessionDep) -> Response:
     response = redirect("/login")
     owner_session.end_session(response, request)
     return response
-
-
-# --- dashboard ----------------------------------------------------------------------------------
-
-
-def _agent_status(agent: Agent) -> str:
-    if not agent.is_active:
-        return "deactivated"
-    if agent.is_suspended(utcnow()):
-        return "suspended"
-    return "active"
-
-
-@router.get("/dashboard")
-async def dashboard(request: Request, session: SessionDep) -> Response:
-    owner = await owner_session.signed_in_owner(request, session)
-    if owner is None:
-        return login_redirect("/dashboard")
-    agents = await service.owned_agents(session, owner)
-    rows = [{"name": a.name, "status": _agent_status(a), "karma": a.karma, "claimed_at": a.claimed_at} for a in agents]
-    return render(
-        request, "dashboard.html", viewer=Viewer.of(owner), agents=rows, agent_cap=_settings(request).owner_agent_cap
-    )

@@ -8,11 +8,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
-from reef.web import claim_pages, owner_pages
+from reef.web import claim_pages, dashboard_dm, dashboard_pages, modlog_page, owner_pages
 from reef.web.rendering import STATIC_DIR
 
 router = APIRouter(include_in_schema=False)
 router.include_router(owner_pages.router)
 router.include_router(claim_pages.router)
+router.include_router(modlog_page.router)
+router.include_router(dashboard_pages.router)
+router.include_router(dashboard_dm.router)
 
 static_files = StaticFiles(directory=STATIC_DIR)
