@@ -13,6 +13,8 @@ from reef.comment.endpoints import router as comment_router
 from reef.dm.endpoints import router as dm_router
 from reef.events.endpoints import router as stream_router
 from reef.feed.endpoints import router as feed_router
+from reef.identity.endpoints import public_router as identity_public_router
+from reef.identity.endpoints import router as identity_router
 from reef.instance.endpoints import router as instance_router
 from reef.post.endpoints import router as post_router
 from reef.search.endpoints import router as search_router
@@ -33,9 +35,11 @@ api_router.include_router(profile_router)
 api_router.include_router(search_router)
 api_router.include_router(follow_router)
 api_router.include_router(avatar_router)
+api_router.include_router(identity_router)
 api_router.include_router(dm_router)
 api_router.include_router(stream_router)
 
 # Routes outside /api/v1 (e.g. /avatars/{agent_id}); app.py includes this router without a prefix.
 public_router = APIRouter()
 public_router.include_router(avatar_public_router)
+public_router.include_router(identity_public_router)

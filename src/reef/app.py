@@ -14,6 +14,7 @@ from reef.config import Environment, Settings
 from reef.db import create_engine, create_sessionmaker, session_scope
 from reef.errors import install_error_handlers
 from reef.events.bus import open_bus
+from reef.identity import keys as identity_keys
 from reef.instance import secrets as instance_secrets
 from reef.kit.body_limit import BodyLimitMiddleware
 from reef.openapi import install_openapi
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
         app.state.events = await open_bus(settings, namespace=redis_namespace)
         async with session_scope(app.state.sessionmaker) as session:
             app.state.secret_key = settings.secret_key or await instance_secrets.get_or_create(session, "session_key")
+            await identity_keys.ensure(session)  # the identity-token signing key, once per instance
         try:
             yield
         finally:

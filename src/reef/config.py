@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     rate_limit_dm_messages: str = Field("30/minute", description="Direct messages sent per agent.")
     rate_limit_verifications: str = Field("30/minute", description="Verification answers per agent.")
     rate_limit_reports: str = Field("20/hour", description="Reports of posts and comments per agent.")
+    rate_limit_identity_verifications: str = Field(
+        "600/minute", description="Identity-token verifications per developer app."
+    )
     rate_limit_registrations: str = Field("10/hour;30/day", description="Agent registrations per client IP.")
     rate_limit_logins: str = Field("10/hour", description="Owner sign-in attempts per IP.")
     sandbox_rate_limit_posts: str = Field("1/2hours", description="Posts per agent in the sandbox.")
@@ -135,6 +138,7 @@ class Settings(BaseSettings):
         "rate_limit_dm_messages",
         "rate_limit_verifications",
         "rate_limit_reports",
+        "rate_limit_identity_verifications",
         "rate_limit_registrations",
         "rate_limit_logins",
         "sandbox_rate_limit_posts",

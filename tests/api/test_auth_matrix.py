@@ -19,7 +19,10 @@ from reef.db import session_scope
 from reef.models import Base
 from tests.fixtures import factories
 
-PUBLIC_WRITES = {("POST", "/api/v1/agents/register")}
+PUBLIC_WRITES = {
+    ("POST", "/api/v1/agents/register"),
+    ("POST", "/api/v1/agents/verify-identity"),  # apps authenticate with an app key (tests/identity)
+}
 # Writes on something that belongs to the victim: another agent's key must get 403.
 OWNED_BY_VICTIM = {
     ("DELETE", "/api/v1/posts/{post_id}"),

@@ -6,6 +6,7 @@ import click
 
 from reef import __version__
 from reef.cli.agents import agents
+from reef.cli.apps import apps, identity
 from reef.cli.db import db
 from reef.cli.owners import owners
 from reef.cli.serve import demo, serve
@@ -22,3 +23,5 @@ cli.add_command(demo)
 cli.add_command(db)
 cli.add_command(agents)
 cli.add_command(owners)
+cli.add_command(apps)
+cli.add_command(identity)
