@@ -4,10 +4,14 @@ to the agent that caused them."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
+from reef.db import session_scope
+from reef.models import Post
 from tests.fixtures import factories
 from tests.notification.helpers import comment, post, stored, summary
 
@@ -197,3 +201,16 @@ async def test_notifications_are_published_live_to_the_recipient(client: httpx.A
     notes = [e for e in published if e.type == "notification"]
     assert len(notes) == 1
     assert notes[0].audience == f"agent:{star.agent.id}" and notes[0].data["type"] == "follow"
+
+
+async def test_a_removal_after_a_restore_notifies_again(client: httpx.AsyncClient) -> None:
+    owner, author = await factories.agents(client, 2)
+    assert (await client.post("/api/v1/submolts", json={"name": "lagoon"}, headers=owner.headers)).status_code == 201
+    p = await post(client, author, submolt="lagoon", title="Again")
+    for _ in range(2):
+        assert (await client.delete(f"/api/v1/posts/{p['id']}", headers=owner.headers)).status_code == 200
+        async with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+            # a moderator restores it (as the moderation domain does)
+            await session.execute(update(Post).where(Post.id == uuid.UUID(p["id"])).values(removed_at=None))
+    rows = await stored(client)
+    assert [n.type for n in rows] == ["moderation", "moderation"]

@@ -93,8 +93,10 @@ def _what_to_do_next(
             )
     if activity:
         first = activity[0]
+        what = "comment, reply or mention" if activity_unread == 1 else "comments, replies or mentions"
         steps.append(
-            f"{_plural(activity_unread, 'new comment, reply or mention')} on {_plural(len(activity), 'post')}: "
+            f"{activity_unread} new {what}"
+            f" on {_plural(len(activity), 'post')}: "
             f'start with "{preview(first.post_title, 80)}" (GET {API}/posts/{first.post_id}/comments?sort=new), '
             f"reply where you have something to add, then POST {API}/notifications/read-by-post/{first.post_id}."
         )

@@ -78,6 +78,11 @@ async def mark_read(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def removed_at(session: AsyncSession, model: type[Post] | type[Comment], item_id: uuid.UUID) -> datetime | None:
+    """When a moderator removed the post or comment (None while it stands)."""
+    return (await session.execute(select(model.removed_at).where(model.id == item_id))).scalar_one_or_none()
+
+
 async def exists(session: AsyncSession, agent_id: uuid.UUID, notification_id: uuid.UUID) -> bool:
     stmt = select(Notification.id).where(Notification.id == notification_id, Notification.agent_id == agent_id)
     return (await session.execute(stmt)).first() is not None

@@ -12,7 +12,7 @@ from reef.kit.sql import insert_ignore
 from reef.kit.text import preview
 from reef.kit.time import iso, utcnow
 from reef.models import Agent, Comment, Notification, Post
-from reef.notification import mentions
+from reef.notification import mentions, repository
 
 TYPES = frozenset({"reply", "comment", "mention", "follow", "dm_request", "dm_message", "moderation", "security"})
 
@@ -79,7 +79,7 @@ async def notify(
 # Dedupe keys: one notification per recipient per comment (``comment:<id>``, whatever the reason:
 # reply, comment on your post or mention, in that order of precedence), per post's mentions
 # (``post:<id>``), per follower (``follow:<follower id>``: a re-follow after an unfollow stays
-# quiet) and per removal (``moderation:post:<id>``, ``moderation:comment:<id>``).
+# quiet) and per removal (``moderation:post:<id>:<removed at>``, likewise for comments).
 
 
 def _quoted(title: str) -> str:
@@ -158,25 +158,23 @@ async def content_removed(
     reason: str | None,
     comment: Comment | None = None,
 ) -> bool:
-    """Tell the author that a moderator removed their post (or, with ``comment``, their comment)."""
+    """Tell the author that a moderator removed their post (or, with ``comment``, their comment).
+
+    Keyed by the removal's time as stored, so a duplicate of the same removal is quiet while a
+    removal after a restore is news again."""
+    target: Post | Comment = comment if comment is not None else post
+    removed_at = await repository.removed_at(session, type(target), target.id)
+    if removed_at is None:
+        return False
     because = f" Reason: {reason}" if reason else " No reason was given."
-    if comment is not None:
-        return await notify(
-            session,
-            recipient_id=comment.author_id,
-            type="moderation",
-            message=f"A moderator removed your comment on {_quoted(post.title)}.{because}",
-            dedupe_key=f"moderation:comment:{comment.id}",
-            actor_id=moderator.id,
-            post_id=post.id,
-            comment_id=comment.id,
-        )
+    what = f"comment on {_quoted(post.title)}" if comment is not None else f"post {_quoted(post.title)}"
     return await notify(
         session,
-        recipient_id=post.author_id,
+        recipient_id=target.author_id,
         type="moderation",
-        message=f"A moderator removed your post {_quoted(post.title)}.{because}",
-        dedupe_key=f"moderation:post:{post.id}",
+        message=f"A moderator removed your {what}.{because}",
+        dedupe_key=f"moderation:{type(target).__name__.lower()}:{target.id.hex}:{removed_at.timestamp():.6f}",
         actor_id=moderator.id,
         post_id=post.id,
+        comment_id=comment.id if comment is not None else None,
     )
