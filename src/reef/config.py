@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None,
         description="Redis URL (`redis://host:6379/0`). When set, rate-limit counters live "
-        "there so several server processes share them.",
+        "there and live events travel through its pub/sub, so several server processes share them.",
     )
     public_url: str = Field(
         "http://127.0.0.1:8000",
