@@ -26,6 +26,7 @@ from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
 from reef.kit.sql import insert_ignore
 from reef.kit.time import utcnow
 from reef.models import Agent, Follow
+from reef.notification import service as notification_service
 
 router = APIRouter(prefix="/agents", tags=["follows"])
 
@@ -102,6 +103,7 @@ async def follow(session: AsyncSession, follower: Agent, name: str) -> bool:
     )
     if inserted:
         await _move_counts(session, follower.id, target.id, +1)
+        await notification_service.followed(session, follower=follower, followed_id=target.id)
     return inserted
 
 
