@@ -45,7 +45,7 @@ async def page(
         .outerjoin(Agent, Agent.id == Notification.actor_id)
         .where(*_mine(agent_id, unread))
     )
-    keys = [Notification.created_at, Notification.id]
+    keys: list[Any] = [Notification.created_at, Notification.id]
     return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor, offset=offset)
 
 

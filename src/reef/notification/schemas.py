@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from reef.agent.schemas import AgentRef
 
@@ -101,8 +101,6 @@ class Explore(BaseModel):
 
 
 class HomeResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
     success: Literal[True] = True
     your_account: YourAccount
     activity_on_your_posts: list[PostActivity]

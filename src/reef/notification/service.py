@@ -4,6 +4,7 @@ recipient exactly once (``dedupe_key`` is unique per recipient) and never notifi
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,7 +101,7 @@ async def comment_published(
     if parent is None and comment.parent_id is not None:
         parent = await session.get(Comment, comment.parent_id)
     key = f"comment:{comment.id}"
-    refs = {"actor_id": author.id, "post_id": post.id, "comment_id": comment.id, "dedupe_key": key}
+    refs: dict[str, Any] = {"actor_id": author.id, "post_id": post.id, "comment_id": comment.id, "dedupe_key": key}
     title = _quoted(post.title)
     sent = 0
     notified: set[uuid.UUID] = {author.id}
