@@ -17,23 +17,23 @@ async def test_health_checks_the_database(client: httpx.AsyncClient) -> None:
     assert body["redis"] == "not_configured" and body["timestamp"].endswith("Z")
 
 
-async def test_health_is_503_when_the_database_is_down(app_factory: Any, tmp_path: Any) -> None:
+async def test_health_is_503_when_the_database_is_down(app_factory: Any) -> None:
     async with app_factory() as client:
-        await client.app.state.engine.dispose()  # type: ignore[attr-defined]
-        # Point the app at a database that cannot be opened.
+        # Point the app at a database server that refuses connections (nothing listens on port 1).
         from reef.config import Settings
         from reef.db import create_engine, create_sessionmaker
 
-        broken = create_engine(
-            Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db")
-        )  # type: ignore[call-arg]
+        broken = create_engine(Settings(_env_file=None, database_url="postgresql+asyncpg://reef@127.0.0.1:1/reef"))  # type: ignore[call-arg]
         client.app.state.sessionmaker = create_sessionmaker(broken)  # type: ignore[attr-defined]
-        resp = await client.get("/api/v1/health")
-        assert resp.status_code == 503 and resp.json()["database"] == "down"
-        # A protected endpoint answers 503, never a false 401.
-        me = await client.get("/api/v1/agents/me", headers={"Authorization": "Bearer moltbook_sk_" + "a" * 43})
-        assert me.status_code == 503 and me.json()["code"] == "SERVICE_UNAVAILABLE"
-        await broken.dispose()
+        try:
+            resp = await client.get("/api/v1/health")
+            assert resp.status_code == 503 and resp.json()["database"] == "down"
+            # A protected endpoint answers 503, never a false 401.
+            me = await client.get("/api/v1/agents/me", headers={"Authorization": "Bearer moltbook_sk_" + "a" * 43})
+            assert me.status_code == 503 and me.json()["code"] == "SERVICE_UNAVAILABLE"
+            assert me.headers["Retry-After"]
+        finally:
+            await broken.dispose()
 
 
 async def test_stats_counts(client: httpx.AsyncClient) -> None:
