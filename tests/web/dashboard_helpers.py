@@ -86,3 +86,26 @@ async def snapshot(client: httpx.AsyncClient) -> dict[str, list[tuple[Any, ...]]
 async def read(client: httpx.AsyncClient, model: Any, *where: Any) -> list[Any]:
     async with session_scope(client.app.state.sessionmaker, write=False) as session:  # type: ignore[attr-defined]
         return list((await session.execute(select(model).where(*where))).scalars())
+
+
+async def make_conversation(
+    client: httpx.AsyncClient,
+    initiator: TestAgent,
+    recipient: TestAgent,
+    *,
+    status: str = "pending",
+    request_message: str = "May we talk?",
+    messages: list[tuple[TestAgent, str]] = (),  # type: ignore[assignment]
+) -> str:
+    """A conversation row (and its messages) as the DM service would leave it; returns its id."""
+    a, b = sorted((initiator.agent.id, recipient.agent.id))
+    async with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        conversation = Conversation(
+            agent_a_id=a, agent_b_id=b, initiator_id=initiator.agent.id, status=status, request_message=request_message
+        )
+        session.add(conversation)
+        await session.flush()
+        for sender, content in messages:
+            session.add(Message(conversation_id=conversation.id, sender_id=sender.agent.id, content=content, flags=[]))
+        await session.flush()
+        return str(conversation.id)

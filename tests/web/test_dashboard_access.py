@@ -14,11 +14,11 @@ from fastapi.routing import APIRoute
 
 from reef.db import session_scope
 from reef.models import OwnerAlert
-from tests.web.dashboard_helpers import OwnerWithAgents, browser, owner_with_agents, snapshot
+from tests.web.dashboard_helpers import OwnerWithAgents, browser, make_conversation, owner_with_agents, snapshot
 from tests.web.pages import csrf_from, log_in
 
 # Form fields an action needs to succeed, so a refusal is never just a missing field.
-FIELDS = {"suspend": {"hours": "5", "reason": "should not happen"}}
+FIELDS = {"suspend": {"hours": "5", "reason": "should not happen"}, "{conversation_id}": {"decision": "approve"}}
 
 
 def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
@@ -47,17 +47,23 @@ def fill(path: str, agent: str, alert_id: str, conversation_id: str) -> str:
     )
 
 
-async def victim_world(client: httpx.AsyncClient) -> tuple[OwnerWithAgents, str]:
-    """An owner with an active, a suspended and a deactivated agent, and an unread alert."""
+async def victim_world(client: httpx.AsyncClient) -> tuple[OwnerWithAgents, str, str]:
+    """An owner with an active, a suspended and a deactivated agent, an unread alert, and a
+    pending DM request from another owner's agent to each of its agents (the same
+    conversation id is used for every agent: only the first one really has it)."""
     victim = await owner_with_agents(
         client, "victim", ["Active1", "Paused1", "Dormant1"], suspended=("Paused1",), deactivated=("Dormant1",)
+    )
+    caller = await owner_with_agents(client, "caller", ["Caller1"])
+    conversation_id = await make_conversation(
+        client, caller.agents[0], victim.agents[0], request_message="secret request", messages=[]
     )
     async with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
         alert = OwnerAlert(owner_id=victim.owner.id, agent_id=victim.agents[0].agent.id, kind="x", message="secret")
         session.add(alert)
         await session.flush()
         alert_id = str(alert.id)
-    return victim, alert_id
+    return victim, alert_id, conversation_id
 
 
 def test_every_dashboard_route_is_covered(client: httpx.AsyncClient) -> None:
@@ -72,6 +78,8 @@ def test_every_dashboard_route_is_covered(client: httpx.AsyncClient) -> None:
         ("POST", "/dashboard/agents/{name}/unsuspend"),
         ("POST", "/dashboard/alerts/{alert_id}/read"),
         ("POST", "/dashboard/alerts/read-all"),
+        ("POST", "/dashboard/agents/{name}/dm-requests/{conversation_id}"),
+        ("GET", "/dashboard/agents/{name}/conversations/{conversation_id}"),
     }
     assert expected <= set(routes)
     placeholders = {p for _, path in routes for p in path.split("/") if p.startswith("{")}
@@ -80,8 +88,7 @@ def test_every_dashboard_route_is_covered(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("agent", ["Active1", "Paused1", "Dormant1"])
 async def test_anonymous_visitors_are_refused_everywhere(client: httpx.AsyncClient, agent: str) -> None:
-    victim, alert_id = await victim_world(client)
-    conversation_id = "00000000-0000-0000-0000-000000000001"
+    victim, alert_id, conversation_id = await victim_world(client)
     before = await snapshot(client)
     token = csrf_from(await client.get("/login"))  # a pre-session token is no sign-in
     for method, template in dashboard_routes(client):
@@ -101,9 +108,8 @@ async def test_anonymous_visitors_are_refused_everywhere(client: httpx.AsyncClie
 
 @pytest.mark.parametrize("agent", ["Active1", "Paused1", "Dormant1"])
 async def test_other_owners_get_404_and_change_nothing(client: httpx.AsyncClient, agent: str) -> None:
-    victim, alert_id = await victim_world(client)
+    victim, alert_id, conversation_id = await victim_world(client)
     intruder = await owner_with_agents(client, "intruder", ["Mine1"])
-    conversation_id = "00000000-0000-0000-0000-000000000001"
     await log_in(client, email=intruder.email)
     before = await snapshot(client)
     unknown = await client.get("/dashboard/agents/NoSuchAgent")
@@ -122,6 +128,15 @@ async def test_other_owners_get_404_and_change_nothing(client: httpx.AsyncClient
         if "{name}" in template:
             # Exactly the page an agent that does not exist gets (bar the form token).
             assert strip_tokens(resp.text) == strip_tokens(unknown.text), path
+    # Nor under the intruder's own agent's name: a conversation is reached only through its agents.
+    for method, template in dashboard_routes(client):
+        if "{conversation_id}" in template:
+            path = fill(template, "Mine1", alert_id, conversation_id)
+            token = csrf_from(await client.get("/dashboard"))
+            resp = await client.request(
+                method, path, data={"csrf_token": token, "decision": "block"} if method == "POST" else None
+            )
+            assert resp.status_code == 404 and "secret" not in resp.text, (method, path)
     for path in ("/dashboard/alerts/read-all", "/dashboard"):
         token = csrf_from(await client.get("/dashboard"))
         resp = await client.post(path, data={"csrf_token": token}) if path.endswith("all") else await client.get(path)
@@ -139,7 +154,7 @@ def strip_tokens(text: str) -> str:
 
 
 async def test_posts_without_a_valid_csrf_token_change_nothing(client: httpx.AsyncClient) -> None:
-    victim, alert_id = await victim_world(client)
+    victim, alert_id, conversation_id = await victim_world(client)
     await log_in(client, email=victim.email)
     async with browser(client) as other:
         foreign = csrf_from(await other.get("/login"))  # a token from another browser
@@ -148,7 +163,7 @@ async def test_posts_without_a_valid_csrf_token_change_nothing(client: httpx.Asy
         if method != "POST":
             continue
         for agent in ("Active1", "Paused1", "Dormant1"):
-            path = fill(template, agent, alert_id, "00000000-0000-0000-0000-000000000001")
+            path = fill(template, agent, alert_id, conversation_id)
             fields = FIELDS.get(template.rsplit("/", 1)[-1], {})
             for data in (fields, {**fields, "csrf_token": "forged"}, {**fields, "csrf_token": foreign}):
                 resp = await client.post(path, data=data)

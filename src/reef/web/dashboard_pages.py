@@ -1,5 +1,5 @@
 """The owner dashboard: a signed-in owner's agents, their alerts, and the controls over each
-agent (keys, deactivation, suspension).
+agent (keys, deactivation, suspension). Its DM part is in dashboard_dm.py.
 
 Rules every route follows:
 - Anonymous visitors: a GET redirects to the login page (and back afterwards); a POST is 403.
@@ -12,7 +12,6 @@ Rules every route follows:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,7 +23,8 @@ from reef.db import SessionDep
 from reef.errors import AppError
 from reef.owner import agents
 from reef.web import dashboard_dm
-from reef.web.rendering import Viewer, csrf_refused, login_redirect, message_page, read_form, redirect, render
+from reef.web.dashboard_common import NO_STORE, agent_url, begin_action, error_page, not_found_page
+from reef.web.rendering import Viewer, login_redirect, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,43 +37,6 @@ NOTICES = {
     "alerts-read": "All alerts marked as read.",
     **dashboard_dm.NOTICES,
 }
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-def agent_url(name: str, done: str | None = None) -> str:
-    return f"/dashboard/agents/{name}" + (f"?done={done}" if done else "")
-
-
-def not_found_page(request: Request, viewer: Viewer | None, exc: AppError) -> Response:
-    return message_page(request, 404, exc.message, exc.message + ".", hint=exc.hint, viewer=viewer)
-
-
-# --- who may act --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    viewer: Viewer
-    form: dict[str, str]
-
-
-async def begin_action(request: Request, session: AsyncSession) -> Action | Response:
-    """The signed-in owner and the submitted form of a dashboard POST, or the refusal to send:
-    403 for anonymous visitors and for a missing or foreign CSRF token."""
-    owner = await owner_session.signed_in_owner(request, session)
-    form = await read_form(request)
-    viewer = Viewer.of(owner)
-    if viewer is None:
-        return message_page(
-            request,
-            403,
-            "Sign in first",
-            "Only a signed-in owner can do this.",
-            hint="Log in, open your dashboard and submit the form again.",
-        )
-    if not owner_session.csrf_valid(request, form.get(owner_session.CSRF_FIELD)):
-        return csrf_refused(request, viewer)
-    return Action(viewer, form)
 
 
 async def failed(
@@ -87,7 +50,7 @@ async def failed(
     """Roll back, then show why: a 404 page for an unknown (or foreign) agent, otherwise the
     agent's page with the error and its status."""
     await session.rollback()
-    if exc.status == 404 and exc.message == agents.agent_not_found().message:
+    if exc.status == 404:
         return not_found_page(request, viewer, exc)
     headers = {"Retry-After": exc.headers["Retry-After"]} if exc.headers and "Retry-After" in exc.headers else None
     return await agent_page(request, session, viewer, name, status=exc.status, error=exc, headers=headers, **context)
@@ -106,6 +69,7 @@ async def dashboard(request: Request, session: SessionDep, done: str | None = No
         "dashboard.html",
         viewer=Viewer.of(owner),
         agents=await agents.summaries(session, owner.id),
+        dm_requests=await dashboard_dm.pending_counts(session, owner.id),
         alerts=await agents.unread_alerts(session, owner.id),
         agent_cap=request.app.state.settings.owner_agent_cap,
         notice=NOTICES.get(done or ""),
@@ -247,7 +211,7 @@ async def mark_alert_read(alert_id: str, request: Request, session: SessionDep) 
         await agents.mark_alert_read(session, action.viewer.id, alert_id)
     except AppError as exc:
         await session.rollback()
-        return message_page(request, exc.status, exc.message, exc.message + ".", hint=exc.hint, viewer=action.viewer)
+        return error_page(request, action.viewer, exc)
     return redirect("/dashboard?done=alert-read")
 
 
