@@ -150,13 +150,14 @@ async def retire(session: AsyncSession, kid: str, *, force: bool = False) -> Non
     signing = Keyring({}, current, previous, active_from).signing_kid(now)
     if kid in (current, signing):
         raise AppError(400, "KEY_IN_USE", f"Key {kid} signs tokens", "Rotate first, then retire the old key.")
-    recent = kid == previous and active_from is not None and now < active_from + TOKEN_LIFETIME
-    if recent and not force:
+    # The key that signed until the last rotation: its tokens live on for up to an hour.
+    needed_until = active_from + TOKEN_LIFETIME if kid == previous and active_from is not None else None
+    if needed_until is not None and now < needed_until and not force:
         raise AppError(
             400,
             "KEY_STILL_NEEDED",
             f"Tokens signed by {kid} may still be valid",
-            f"Wait until {(active_from + TOKEN_LIFETIME).isoformat()} (tokens live one hour), or use --force.",
+            f"Wait until {needed_until.isoformat()} (tokens live one hour), or use --force.",
         )
     if not await repository.delete_key(session, kid):
         raise AppError(404, "NOT_FOUND", f"No signing key {kid}", "List the keys with `reef identity keys`.")
