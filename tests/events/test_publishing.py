@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from reef.db import SessionDep, session_scope
 from reef.errors import AppError
 from reef.events import outbox, public
 from reef.events.bus import InProcessBus
 from reef.events.outbox import Event
-from reef.models import Post
+from reef.models import Post, VerificationChallenge
 from reef.notification.service import notify
 from tests.conftest import auth
 from tests.fixtures import factories
@@ -164,3 +166,27 @@ async def test_pending_content_is_not_published_until_verified(client: httpx.Asy
         assert await public.post_created(session, post, public_url="http://reef.test") is True
         [event] = outbox.take(session)
         assert event.data["author"]["name"] == a.name and event.data["submolt"]["name"] == "general"
+
+
+async def test_content_behind_a_challenge_is_published_when_solved(app_factory: Callable[..., Any]) -> None:
+    async with app_factory(verification_mode="all") as client:
+        author = await factories.agent(client)
+        async with client.app.state.events.subscribe({outbox.PUBLIC}) as queue:  # type: ignore[attr-defined]
+            resp = await client.post(
+                "/api/v1/posts", json={"submolt": "general", "title": "Behind a challenge"}, headers=auth(author.key)
+            )
+            assert resp.status_code == 201, resp.text
+            body = resp.json()
+            assert body["verification_required"] is True
+            assert drain(queue) == []  # pending: not public yet
+            code = body["post"]["verification"]["verification_code"]
+            async with session_scope(client.app.state.sessionmaker, write=False) as session:  # type: ignore[attr-defined]
+                stmt = select(VerificationChallenge.answer).where(VerificationChallenge.code == code)
+                answer = (await session.execute(stmt)).scalar_one()
+            resp = await client.post(
+                "/api/v1/verify", json={"verification_code": code, "answer": answer}, headers=auth(author.key)
+            )
+            assert resp.status_code == 200, resp.text
+            [event] = drain(queue)
+            assert (event.type, event.data["id"]) == ("post.created", body["post"]["id"])
+            assert event.data["title"] == "Behind a challenge"
