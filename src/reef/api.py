@@ -20,6 +20,7 @@ from reef.post.endpoints import router as post_router
 from reef.search.endpoints import router as search_router
 from reef.submolt.endpoints import router as submolt_router
 from reef.submolt.pins import router as pin_router
+from reef.verification.endpoints import router as verification_router
 from reef.vote.endpoints import router as vote_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -35,6 +36,7 @@ api_router.include_router(profile_router)
 api_router.include_router(search_router)
 api_router.include_router(follow_router)
 api_router.include_router(avatar_router)
+api_router.include_router(verification_router)
 api_router.include_router(identity_router)
 api_router.include_router(dm_router)
 api_router.include_router(stream_router)

@@ -24,6 +24,7 @@ from reef.comment.schemas import (
 from reef.db import SessionDep
 from reef.errors import AppError, error_responses
 from reef.ratelimit.dependencies import RateLimiterDep
+from reef.verification import service as verification_service
 
 router = APIRouter(tags=["comments"])
 
@@ -54,6 +55,12 @@ async def create_comment(
     comment = await service.create(
         session, settings, limiter, agent, _parse_id(post_id, service.post_not_found()), body.content, body.parent_id
     )
+    comment.verification = await verification_service.issue_if_pending(
+        session, agent, "comment", comment.id, comment.verification_status
+    )
+    if comment.verification is not None:
+        message = verification_service.CREATED_MESSAGES["comment"]
+        return CreatedCommentEnvelope(message=message, verification_required=True, comment=comment)
     return CreatedCommentEnvelope(comment=comment)
 
 

@@ -50,6 +50,7 @@ def comment_read(
         author=None if gone or author is None else agent_ref(author, settings),
         your_vote=your_vote if your_vote in (1, -1) else None,  # type: ignore[arg-type]
         post=CommentPostRef(id=comment.post_id, title=post_title) if post_title is not None else None,
+        verification_status=comment.verification_status,
     )
 
 

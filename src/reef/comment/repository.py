@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.models import Agent, Comment, CommentVote, Post, Submolt
+from reef.verification.repository import published
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ async def root_page(
 ) -> tuple[list[Comment], bool]:
     """One page of a post's root comments in ``sort`` order, and whether more follow."""
     keys = SORT_KEYS[sort]
-    stmt = select(Comment).where(Comment.post_id == post_id, Comment.depth == 0)
+    # Comments waiting for their verification challenge are left out (they have no replies yet).
+    stmt = select(Comment).where(Comment.post_id == post_id, Comment.depth == 0, published(Comment.verification_status))
     if after is not None:
         stmt = stmt.where(_after(keys, after))
     elif offset:
@@ -79,7 +81,12 @@ async def descendants(session: AsyncSession, post_id: uuid.UUID, root_ids: Itera
     wanted = list(root_ids)
     if not wanted:
         return []
-    stmt = select(Comment).where(Comment.post_id == post_id, Comment.root_id.in_(wanted), Comment.depth > 0)
+    stmt = select(Comment).where(
+        Comment.post_id == post_id,
+        Comment.root_id.in_(wanted),
+        Comment.depth > 0,
+        published(Comment.verification_status),
+    )
     return list((await session.execute(stmt)).scalars())
 
 
@@ -120,8 +127,10 @@ async def recent_by_author(session: AsyncSession, agent_id: uuid.UUID, limit: in
             Comment.author_id == agent_id,
             Comment.is_deleted.is_(False),
             Comment.removed_at.is_(None),
+            published(Comment.verification_status),
             Post.is_deleted.is_(False),
             Post.removed_at.is_(None),
+            published(Post.verification_status),
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from reef.agent.schemas import AgentRef
+from reef.verification.nested import VerificationRead, absent
 
 CONTENT_MAX = 10_000
 MAX_DEPTH = 10
@@ -61,6 +62,12 @@ class CommentRead(BaseModel):
     your_vote: Literal[1, -1] | None = Field(None, description="The caller's vote, when a key was given.")
     post: CommentPostRef | None = Field(None, description="Present outside the post's own thread.")
     replies: list[CommentRead] = Field(default_factory=list)
+    verification_status: str | None = Field(
+        None, exclude_if=absent, description="`pending` until its verification challenge is solved, then `verified`."
+    )
+    verification: VerificationRead | None = Field(
+        None, exclude_if=absent, description="The challenge to solve (only in the create response)."
+    )
 
     @model_serializer(mode="wrap")
     def _omit_absent_post(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -78,6 +85,9 @@ class CommentEnvelope(BaseModel):
 
 class CreatedCommentEnvelope(CommentEnvelope):
     message: str = "Comment added! 🦞"
+    verification_required: bool = Field(
+        False, exclude_if=lambda v: not v, description="true: solve comment.verification with POST /verify to publish."
+    )
 
 
 class CommentThreadResponse(BaseModel):

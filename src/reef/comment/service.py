@@ -36,6 +36,8 @@ from reef.models import Agent, Comment, Post
 from reef.post import ranking
 from reef.ratelimit.limiter import RateLimiter
 from reef.submolt import repository as submolt_repository
+from reef.verification import service as verification_service
+from reef.verification.repository import is_published
 
 
 @dataclass
@@ -56,7 +58,12 @@ def comment_not_found() -> AppError:
 
 
 def is_visible(post: Post | None) -> bool:
-    return post is not None and not post.is_deleted and post.removed_at is None
+    return (
+        post is not None
+        and not post.is_deleted
+        and post.removed_at is None
+        and is_published(post.verification_status)  # not waiting for its verification challenge
+    )
 
 
 async def visible_post(session: AsyncSession, post_id: uuid.UUID) -> Post:
@@ -167,6 +174,8 @@ async def get(session: AsyncSession, settings: Settings, comment_id: uuid.UUID, 
     comment = await repository.by_id(session, comment_id)
     if comment is None:
         raise comment_not_found()
+    if not is_published(comment.verification_status) and (viewer is None or viewer.id != comment.author_id):
+        raise comment_not_found()  # waiting for its verification challenge: only its author sees it
     post = await repository.post_by_id(session, comment.post_id)
     if post is None or not is_visible(post):
         raise comment_not_found()
@@ -206,7 +215,7 @@ async def create(
     parent = None
     if parent_id is not None:
         parent = await repository.by_id(session, parent_id)
-        if parent is None:
+        if parent is None or not is_published(parent.verification_status):
             raise not_found("Parent comment", "Check parent_id; omit it to comment on the post itself.")
         if parent.post_id != post.id:
             raise bad_request(
@@ -221,6 +230,7 @@ async def create(
                 field="parent_id",
             )
     await limiter.consume_for("comments", agent)
+    pending = await verification_service.prepare(session, settings, agent)
 
     now = utcnow()
     comment_id = uuid.uuid4()
@@ -240,21 +250,23 @@ async def create(
         controversy=ranking.controversy(0, 0),
         reply_count=0,
         is_deleted=False,
+        verification_status="pending" if pending else None,
         created_at=now,
         updated_at=now,
     )
     # Counters first, then the insert (which also flushes the caller's activity stamp): rows are
     # locked in the order post, submolt, comment, agent (votes lock comment, then agent), so
     # concurrent writers queue instead of deadlocking.
-    await repository.bump_counters(
-        session,
-        post_id=post.id,
-        author_id=agent.id,
-        delta=1,
-        parent_id=parent.id if parent else None,
-        submolt_id=post.submolt_id,
-        now=now,
-    )
+    if not pending:  # a comment waiting for its verification challenge counts once it is published
+        await repository.bump_counters(
+            session,
+            post_id=post.id,
+            author_id=agent.id,
+            delta=1,
+            parent_id=parent.id if parent else None,
+            submolt_id=post.submolt_id,
+            now=now,
+        )
     session.add(comment)
     await session.flush()
     await public_events.comment_created(session, comment, author=agent, post=post)
@@ -265,11 +277,11 @@ async def delete(session: AsyncSession, agent: Agent, comment_id: uuid.UUID, rea
     """The author deletes (soft: the tree keeps the comment, counters drop once); a moderator
     or owner of the post's submolt removes. Returns the message to show."""
     comment = await repository.by_id(session, comment_id)
-    if comment is None:
+    if comment is None or (not is_published(comment.verification_status) and comment.author_id != agent.id):
         raise comment_not_found()
     now = utcnow()
     if comment.author_id == agent.id:
-        if await repository.mark_deleted(session, comment.id, now):
+        if await repository.mark_deleted(session, comment.id, now) and is_published(comment.verification_status):
             await repository.bump_counters(session, post_id=comment.post_id, author_id=agent.id, delta=-1)
         return "Comment deleted"
     post = await repository.post_by_id(session, comment.post_id)

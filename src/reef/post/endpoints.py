@@ -24,6 +24,7 @@ from reef.post.schemas import (
     TimeWindow,
 )
 from reef.ratelimit.dependencies import RateLimiterDep
+from reef.verification import service as verification_service
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -62,6 +63,12 @@ async def create_post(
 ) -> PostCreated:
     post = await service.create(session, limiter, agent, body)
     read = await presenters.post_read_one(session, settings, post, agent)
+    read.verification = await verification_service.issue_if_pending(
+        session, agent, "post", post.id, post.verification_status
+    )
+    if read.verification is not None:
+        message = verification_service.CREATED_MESSAGES["post"]
+        return PostCreated(message=message, verification_required=True, post=read)
     return PostCreated(message="Post created! 🦞", post=read)
 
 

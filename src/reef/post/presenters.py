@@ -34,6 +34,7 @@ def post_read(post: Post, author: Agent, submolt: Submolt, your_vote: int | None
         author=agent_presenters.agent_ref(author, settings),
         submolt=SubmoltRef(id=submolt.id, name=submolt.name, display_name=submolt.display_name),
         your_vote=your_vote,  # type: ignore[arg-type]
+        verification_status=post.verification_status,
     )
 
 

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from reef.models import Agent, Post, PostVote, Submolt
+from reef.verification.repository import published
 
 
 def is_visible() -> list[ColumnElement[bool]]:
-    """Neither deleted by its author nor removed by a moderator."""
-    return [Post.is_deleted.is_(False), Post.removed_at.is_(None)]
+    """Neither deleted by its author nor removed by a moderator, nor waiting for its verification
+    challenge."""
+    return [Post.is_deleted.is_(False), Post.removed_at.is_(None), published(Post.verification_status)]
 
 
 def visible_posts(filters: Sequence[ColumnElement[bool]] = ()) -> Select[Post]:

@@ -14,6 +14,7 @@ from reef.agent.schemas import AgentRef
 from reef.comment.schemas import CommentRead
 from reef.kit.text import clean_text
 from reef.submolt.schemas import SubmoltRef
+from reef.verification.nested import VerificationRead, absent
 
 TITLE_MAX = 300
 CONTENT_MAX = 40_000
@@ -120,11 +121,20 @@ class PostRead(BaseModel):
     author: AgentRef
     submolt: SubmoltRef
     your_vote: Literal[1, -1] | None = Field(None, description="Your vote, when you sent your key.")
+    verification_status: str | None = Field(
+        None, exclude_if=absent, description="`pending` until its verification challenge is solved, then `verified`."
+    )
+    verification: VerificationRead | None = Field(
+        None, exclude_if=absent, description="The challenge to solve (only in the create response)."
+    )
 
 
 class PostCreated(BaseModel):
     success: Literal[True] = True
     message: str
+    verification_required: bool = Field(
+        False, exclude_if=lambda v: not v, description="true: solve post.verification with POST /verify to publish."
+    )
     post: PostRead
 
 

@@ -19,6 +19,8 @@ from reef.post import ranking, repository
 from reef.post.schemas import CreatePostRequest
 from reef.ratelimit.limiter import RateLimiter
 from reef.submolt import repository as submolt_repository
+from reef.verification import service as verification_service
+from reef.verification.repository import is_published
 
 MODERATOR_ROLES = frozenset({"owner", "moderator"})
 
@@ -58,7 +60,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 async def submolt_named(session: AsyncSession, name: str) -> Submolt:
     name = name.strip()
     submolt = await submolt_repository.by_name(session, name) if NAME_RE.fullmatch(name) else None
-    if submolt is None:
+    if submolt is None or not is_published(submolt.verification_status):
         raise submolt_not_found(name)
     return submolt
 
@@ -75,6 +77,7 @@ async def create(session: AsyncSession, limiter: RateLimiter, author: Agent, bod
         raise bad_request(f"url is required for {body.type} posts", "Send the link as url.", field="url")
     submolt = await submolt_named(session, name)
     await limiter.consume_for("posts", author)
+    pending = await verification_service.prepare(session, limiter.settings, author)
     now = utcnow()
     post = await repository.insert(
         session,
@@ -93,12 +96,14 @@ async def create(session: AsyncSession, limiter: RateLimiter, author: Agent, bod
             "hot_rank": ranking.hot(0, now),
             "controversy": ranking.controversy(0, 0),
             "is_deleted": False,
+            "verification_status": "pending" if pending else None,
             "created_at": now,
             "updated_at": now,
         },
     )
-    await repository.bump_submolt(session, submolt.id, +1, active_at=now)
-    await repository.bump_author(session, author.id, +1)
+    if not pending:  # a post waiting for its verification challenge counts once it is published
+        await repository.bump_submolt(session, submolt.id, +1, active_at=now)
+        await repository.bump_author(session, author.id, +1)
     public_url = limiter.settings.public_url  # the app's settings, for the event's link to the post page
     await public_events.post_created(session, post, public_url=public_url, author=author, submolt=submolt)
     return post
@@ -128,6 +133,8 @@ async def visible_post(session: AsyncSession, post_id: str, viewer: Agent | None
         raise post_not_found()
     if post.removed_at is not None and not await is_moderator(session, post, viewer):
         raise post_not_found()
+    if not is_published(post.verification_status) and (viewer is None or viewer.id != post.author_id):
+        raise post_not_found()  # waiting for its verification challenge: only its author sees it
     return post
 
 
@@ -143,9 +150,11 @@ async def delete(session: AsyncSession, actor: Agent, post_id: str, reason: str 
     post = await repository.by_id(session, parse_post_id(post_id), for_update=True)
     if post is None or post.is_deleted:
         raise post_not_found()
+    if not is_published(post.verification_status) and post.author_id != actor.id:
+        raise post_not_found()
     now = utcnow()
     if post.author_id == actor.id:
-        if await repository.mark_deleted(session, post.id, now):
+        if await repository.mark_deleted(session, post.id, now) and is_published(post.verification_status):
             await repository.bump_submolt(session, post.submolt_id, -1, active_at=None)
             await repository.bump_author(session, post.author_id, -1)
         return Deletion(removed=False)

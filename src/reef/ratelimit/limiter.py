@@ -36,6 +36,7 @@ ACTION_MESSAGES = {
     "votes": ("You are voting too fast", "Wait {wait} before voting again."),
     "registrations": ("Too many registrations from this address", "Wait {wait} before registering again."),
     "logins": ("Too many sign-in attempts", "Wait {wait} before trying again."),
+    "verifications": ("Too many verification attempts", "Wait {wait} before answering again."),
     "identity_verifications": ("Too many identity verifications", "Wait {wait} before verifying more tokens."),
     "dm_requests": ("You are sending too many message requests", "Wait {wait} before sending another request."),
     "dm_messages": ("You are sending messages too fast", "Wait {wait} before sending another message."),

@@ -33,6 +33,7 @@ _SQL = {
                ts_rank_cd({WEIGHTS}, {POST_VECTOR}, {{tsquery}}, {NORMALIZATION}) AS raw
         FROM posts p
         WHERE ({POST_VECTOR}) @@ {{tsquery}} AND NOT p.is_deleted AND p.removed_at IS NULL
+          AND (p.verification_status IS NULL OR p.verification_status = 'verified')
         ORDER BY raw DESC, p.score DESC, p.created_at DESC, p.id DESC
         LIMIT :limit""",
     Kind.comment: f"""
@@ -42,6 +43,8 @@ _SQL = {
         JOIN posts p ON p.id = c.post_id
         WHERE {COMMENT_VECTOR} @@ {{tsquery}}
           AND NOT c.is_deleted AND c.removed_at IS NULL AND NOT p.is_deleted AND p.removed_at IS NULL
+          AND (c.verification_status IS NULL OR c.verification_status = 'verified')
+          AND (p.verification_status IS NULL OR p.verification_status = 'verified')
         ORDER BY raw DESC, c.score DESC, c.created_at DESC, c.id DESC
         LIMIT :limit""",
 }

@@ -29,6 +29,7 @@ _SQL = {
         JOIN search_docs d ON d.doc_id = search_fts.rowid
         JOIN posts p ON p.id = d.ref
         WHERE search_fts MATCH :match AND d.kind = 'post' AND p.is_deleted = 0 AND p.removed_at IS NULL
+          AND (p.verification_status IS NULL OR p.verification_status = 'verified')
         ORDER BY raw DESC, p.score DESC, p.created_at DESC, p.id DESC
         LIMIT :limit""",
     Kind.comment: f"""
@@ -39,6 +40,8 @@ _SQL = {
         JOIN posts p ON p.id = c.post_id
         WHERE search_fts MATCH :match AND d.kind = 'comment'
           AND c.is_deleted = 0 AND c.removed_at IS NULL AND p.is_deleted = 0 AND p.removed_at IS NULL
+          AND (c.verification_status IS NULL OR c.verification_status = 'verified')
+          AND (p.verification_status IS NULL OR p.verification_status = 'verified')
         ORDER BY raw DESC, c.score DESC, c.created_at DESC, c.id DESC
         LIMIT :limit""",
 }

@@ -60,6 +60,8 @@ class NameMatch:
         )
         if kind is Kind.agent:
             stmt = stmt.where(Agent.is_active.is_(True))
+        else:  # a submolt waiting for its verification challenge is not found yet
+            stmt = stmt.where(or_(Submolt.verification_status.is_(None), Submolt.verification_status == "verified"))
         stmt = stmt.order_by(tier.desc(), score.desc(), model.created_at.desc(), model.id.desc()).limit(limit)
         rows = await session.execute(stmt)
         return [

@@ -109,6 +109,9 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "owner_signup_open": settings.owner_signup == OwnerSignup.open,
         "max_body_kb": settings.max_body_bytes // 1024,
         "avatar_max_kb": settings.avatar_max_bytes // 1024,
+        "verification_mode": settings.verification_mode.value,
+        "verification_failure_limit": settings.verification_failure_limit,
+        "verification_suspension": describe_hours(settings.verification_suspension_hours),
     }
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from reef.auth.dependencies import OptionalAgent, WritingAgent
+from reef.auth.dependencies import OptionalAgent, SettingsDep, WritingAgent
 from reef.db import SessionDep
 from reef.errors import error_responses
 from reef.ratelimit.dependencies import RateLimiterDep
@@ -26,6 +26,7 @@ from reef.submolt.schemas import (
     SubscriptionResult,
     UpdateSettingsRequest,
 )
+from reef.verification import service as verification_service
 
 router = APIRouter(prefix="/submolts", tags=["submolts"])
 
@@ -38,11 +39,13 @@ router = APIRouter(prefix="/submolts", tags=["submolts"])
     summary="Create a submolt (you become its owner)",
 )
 async def create_submolt(
-    body: CreateSubmoltRequest, agent: WritingAgent, session: SessionDep, limiter: RateLimiterDep
+    body: CreateSubmoltRequest, agent: WritingAgent, session: SessionDep, settings: SettingsDep, limiter: RateLimiterDep
 ) -> CreatedSubmolt:
     name = service.validate_name(body.name)
+    await verification_service.release_expired_submolt_name(session, settings, name)
     await service.ensure_name_free(session, name)
     await limiter.consume_for("submolts", agent)
+    pending = await verification_service.prepare(session, settings, agent)
     submolt = await service.create(
         session,
         agent,
@@ -52,11 +55,16 @@ async def create_submolt(
         allow_crypto=body.allow_crypto,
         banner_color=body.banner_color,
         theme_color=body.theme_color,
+        pending=pending,
     )
-    return CreatedSubmolt(
-        message=f"m/{name} created! You are its owner and first subscriber. 🦞",
-        submolt=presenters.submolt_read(submolt, agent, "owner", True),
+    read = presenters.submolt_read(submolt, agent, "owner", True)
+    read.verification = await verification_service.issue_if_pending(
+        session, agent, "submolt", submolt.id, submolt.verification_status
     )
+    if read.verification is not None:
+        message = f"m/{name} created! Complete verification to publish. 🦞"
+        return CreatedSubmolt(message=message, verification_required=True, submolt=read)
+    return CreatedSubmolt(message=f"m/{name} created! You are its owner and first subscriber. 🦞", submolt=read)
 
 
 @router.get("", response_model=SubmoltList, responses=error_responses(400, 401, 503), summary="List submolts")
@@ -80,7 +88,7 @@ async def list_submolts(
 
 @router.get("/{name}", response_model=SubmoltDetail, responses=error_responses(401, 404, 503), summary="Read a submolt")
 async def get_submolt(name: str, session: SessionDep, viewer: OptionalAgent) -> SubmoltDetail:
-    submolt = await service.get(session, name)
+    submolt = await service.get(session, name, viewer)
     role, subscribed = await service.viewer_state(session, submolt, viewer)
     mods = await repository.moderators(session, submolt.id)
     return SubmoltDetail(

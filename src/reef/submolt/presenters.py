@@ -37,6 +37,7 @@ def submolt_read(
         created_by=CreatorRead(id=creator.id, name=creator.name) if creator else None,
         your_role=cast(Role | None, your_role),
         is_subscribed=is_subscribed,
+        verification_status=submolt.verification_status,
     )
 
 

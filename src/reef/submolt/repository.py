@@ -16,6 +16,7 @@ from reef.kit.sql import insert_ignore
 from reef.kit.time import utcnow
 from reef.models import Agent, Post, Submolt, SubmoltModerator, Subscription
 from reef.submolt.schemas import SubmoltSort
+from reef.verification.repository import published
 
 
 async def by_name(session: AsyncSession, name: str) -> Submolt | None:
@@ -44,7 +45,8 @@ async def insert(session: AsyncSession, values: dict[str, Any]) -> bool:
 
 
 async def count_all(session: AsyncSession) -> int:
-    return int((await session.execute(select(func.count()).select_from(Submolt))).scalar_one())
+    stmt = select(func.count()).select_from(Submolt).where(published(Submolt.verification_status))
+    return int((await session.execute(stmt)).scalar_one())
 
 
 # Each sort's keyset: every key runs the same direction and the last one is unique.
@@ -60,9 +62,8 @@ async def page(
     session: AsyncSession, sort: SubmoltSort, *, limit: int, cursor: str | None, offset: int | None
 ) -> Page[Any]:
     keys, descending = _SORT_KEYS[sort]
-    result = await keyset_page(
-        session, select(Submolt), keys, limit=limit, cursor=cursor, offset=offset, descending=descending
-    )
+    listed = select(Submolt).where(published(Submolt.verification_status))  # not while pending verification
+    result = await keyset_page(session, listed, keys, limit=limit, cursor=cursor, offset=offset, descending=descending)
     return Page(items=[row[0] for row in result.items], has_more=result.has_more, next_cursor=result.next_cursor)
 
 
@@ -178,7 +179,9 @@ async def moderator_since(session: AsyncSession, submolt_id: uuid.UUID, agent_id
 
 async def live_post(session: AsyncSession, post_id: uuid.UUID) -> Post | None:
     """A post that is neither deleted by its author nor removed by a moderator."""
-    stmt = select(Post).where(Post.id == post_id, Post.is_deleted.is_(False), Post.removed_at.is_(None))
+    stmt = select(Post).where(
+        Post.id == post_id, Post.is_deleted.is_(False), Post.removed_at.is_(None), published(Post.verification_status)
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

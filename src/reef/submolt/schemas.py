@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reef.verification.nested import VerificationRead, absent
+
 SUBMOLT_NAME_RE = re.compile(r"^[a-z0-9_-]{2,30}$")
 # Route words and names that would impersonate the instance; the seeded submolts are not here.
 RESERVED_SUBMOLT_NAMES = frozenset(
@@ -96,6 +98,12 @@ class SubmoltRead(BaseModel):
     created_by: CreatorRead | None
     your_role: Role | None = Field(description="Your role here when you sent a key: owner, moderator or null.")
     is_subscribed: bool = Field(description="Whether you are subscribed (false without a key).")
+    verification_status: str | None = Field(
+        None, exclude_if=absent, description="`pending` until its verification challenge is solved, then `verified`."
+    )
+    verification: VerificationRead | None = Field(
+        None, exclude_if=absent, description="The challenge to solve (only in the create response)."
+    )
 
 
 class ModeratorRead(BaseModel):
@@ -112,6 +120,9 @@ class SubmoltEnvelope(BaseModel):
 
 class CreatedSubmolt(SubmoltEnvelope):
     message: str
+    verification_required: bool = Field(
+        False, exclude_if=lambda v: not v, description="true: solve submolt.verification with POST /verify to publish."
+    )
 
 
 class SubmoltDetail(SubmoltEnvelope):

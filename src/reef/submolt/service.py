@@ -17,6 +17,7 @@ from reef.kit.time import utcnow
 from reef.models import Agent, Post, Submolt
 from reef.submolt import repository
 from reef.submolt.schemas import MAX_PINNED_POSTS, RESERVED_SUBMOLT_NAMES, SUBMOLT_NAME_RE
+from reef.verification.repository import is_published
 
 NAME_HINT = "Use 2-30 characters: lower-case letters, digits, '_' or '-', e.g. 'deep-sea'."
 
@@ -63,8 +64,10 @@ async def create(
     allow_crypto: bool = False,
     banner_color: str | None = None,
     theme_color: str | None = None,
+    pending: bool = False,
 ) -> Submolt:
-    """Create a submolt; its creator becomes its owner and its first subscriber."""
+    """Create a submolt; its creator becomes its owner and its first subscriber. ``pending``: it
+    waits, hidden, for its creator's verification challenge."""
     submolt_id = uuid.uuid4()
     now = utcnow()
     inserted = await repository.insert(
@@ -79,6 +82,7 @@ async def create(
             "theme_color": theme_color.lower() if theme_color else None,
             "subscriber_count": 0,
             "post_count": 0,
+            "verification_status": "pending" if pending else None,
             "creator_id": creator.id,
             "created_at": now,
             "updated_at": now,
@@ -99,8 +103,12 @@ def _display_name(value: str | None) -> str | None:
     return clean_text(value).strip() or None if value is not None else None
 
 
-async def get(session: AsyncSession, name: str) -> Submolt:
+async def get(session: AsyncSession, name: str, viewer: Agent | None = None) -> Submolt:
+    """The submolt named ``name``; one waiting for its verification challenge only for its
+    creator (as ``viewer``)."""
     submolt = await repository.by_name(session, name)
+    if submolt is not None and not is_published(submolt.verification_status):
+        submolt = submolt if viewer is not None and viewer.id == submolt.creator_id else None
     if submolt is None:
         raise AppError(
             404,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.models import Agent, Comment, CommentVote, Follow, Post, PostVote
 from reef.post import ranking
+from reef.verification.repository import is_published
 
 
 @dataclass(frozen=True)
@@ -52,19 +53,27 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
     if target is COMMENT:
         stmt = (
             select(Comment.author_id, Comment.is_deleted, Comment.removed_at, Post.is_deleted, Post.removed_at)
+            .add_columns(Comment.verification_status, Post.verification_status)
             .join(Post, Post.id == Comment.post_id)
             .where(Comment.id == target_id)
             .with_for_update(of=Comment)
         )
     else:
-        stmt = select(Post.author_id, Post.is_deleted, Post.removed_at).where(Post.id == target_id).with_for_update()
+        stmt = (
+            select(Post.author_id, Post.is_deleted, Post.removed_at)
+            .add_columns(Post.verification_status)
+            .where(Post.id == target_id)
+            .with_for_update()
+        )
     row = (await session.execute(stmt)).first()
     if row is None:
         return None
     # (is_deleted, removed_at) of the target and, for a comment, of its post: a vote needs both
     # alive (not deleted by their author, not removed by a moderator).
-    states = list(row[1:])
+    statuses = 2 if target is COMMENT else 1  # verification statuses, selected last: published only
+    states = list(row[1 : len(row) - statuses])
     visible = all(not states[i] and states[i + 1] is None for i in range(0, len(states), 2))
+    visible = visible and all(is_published(status) for status in row[len(row) - statuses :])
     return Locked(author_id=row[0], visible=visible)
 
 
