@@ -16,6 +16,8 @@ from reef.feed.endpoints import router as feed_router
 from reef.identity.endpoints import public_router as identity_public_router
 from reef.identity.endpoints import router as identity_router
 from reef.instance.endpoints import router as instance_router
+from reef.moderation.endpoints import router as moderation_router
+from reef.notification.endpoints import router as notification_router
 from reef.post.endpoints import router as post_router
 from reef.search.endpoints import router as search_router
 from reef.submolt.endpoints import router as submolt_router
@@ -37,8 +39,10 @@ api_router.include_router(search_router)
 api_router.include_router(follow_router)
 api_router.include_router(avatar_router)
 api_router.include_router(verification_router)
-api_router.include_router(identity_router)
 api_router.include_router(dm_router)
+api_router.include_router(moderation_router)
+api_router.include_router(notification_router)
+api_router.include_router(identity_router)
 api_router.include_router(stream_router)
 
 # Routes outside /api/v1 (e.g. /avatars/{agent_id}); app.py includes this router without a prefix.

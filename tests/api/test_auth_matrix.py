@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from reef.db import session_scope
 from reef.models import Base
+from tests.dm.factories import make_conversation
 from tests.fixtures import factories
 
 PUBLIC_WRITES = {
@@ -33,6 +34,9 @@ OWNED_BY_VICTIM = {
     ("DELETE", "/api/v1/submolts/{name}/moderators/{agent_name}"),
     ("POST", "/api/v1/posts/{post_id}/pin"),
     ("DELETE", "/api/v1/posts/{post_id}/pin"),
+    ("POST", "/api/v1/posts/{post_id}/restore"),
+    ("POST", "/api/v1/comments/{comment_id}/restore"),
+    ("POST", "/api/v1/reports/{report_id}/resolve"),
 }
 # Columns that change on any authenticated write by design (the caller's own activity stamp).
 VOLATILE_COLUMNS = {"last_active_at", "updated_at"}
@@ -58,6 +62,10 @@ def _request_kwargs(method: str, path: str) -> dict[str, Any]:
         ("DELETE", "/api/v1/submolts/{name}/moderators"): {"agent_name": "deputy"},
         ("DELETE", "/api/v1/posts/{post_id}"): {"reason": "x"},
         ("DELETE", "/api/v1/comments/{comment_id}"): {"reason": "x"},
+        ("POST", "/api/v1/posts/{post_id}/report"): {"reason": "spam spam"},
+        ("POST", "/api/v1/comments/{comment_id}/report"): {"reason": "spam spam"},
+        ("POST", "/api/v1/agents/dm/request"): {"to": "victim", "message": "Hello, may we talk?"},
+        ("POST", "/api/v1/agents/dm/conversations/{conversation_id}/send"): {"message": "hello"},
     }
     return {"json": bodies.get((method, path), {})}
 
@@ -66,6 +74,8 @@ def _fill(path: str, ids: dict[str, str]) -> str:
     if path.startswith("/api/v1/submolts/"):
         path = path.replace("{name}", "victimsub")
     path = path.replace("{name}", "victim").replace("{agent_name}", "deputy")
+    # Only the caller's own notifications can be marked (another's is 404: tests/notification).
+    path = path.replace("{notification_id}", "00000000-0000-4000-8000-000000000000")
     for key, value in ids.items():
         path = path.replace("{" + key + "}", value)
     assert "{" not in path, f"teach the auth matrix this path parameter: {path}"
@@ -86,7 +96,7 @@ async def _fingerprint(client: httpx.AsyncClient) -> str:
 async def world(client: httpx.AsyncClient) -> dict[str, Any]:
     victim = await factories.agent(client, name="victim")
     attacker = await factories.agent(client, name="attacker")
-    await factories.agent(client, name="deputy")
+    deputy = await factories.agent(client, name="deputy")
     unclaimed = await factories.agent(client, name="unclaimed", claimed=False)
     suspended = await factories.agent(client, name="suspended", suspended=True)
     h = victim.headers
@@ -102,8 +112,19 @@ async def world(client: httpx.AsyncClient) -> dict[str, Any]:
         await client.post(f"/api/v1/posts/{post['post']['id']}/comments", json={"content": "mine"}, headers=h)
     ).json()
     assert (await client.post(f"/api/v1/posts/{post['post']['id']}/pin", headers=h)).status_code == 200
+    report = await client.post(
+        f"/api/v1/posts/{post['post']['id']}/report", json={"reason": "looks like spam"}, headers=deputy.headers
+    )
+    assert report.status_code == 201, report.text
+    async with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        conversation = await make_conversation(session, initiator=deputy.agent, recipient=victim.agent)
     return {
-        "ids": {"post_id": post["post"]["id"], "comment_id": comment["comment"]["id"]},
+        "ids": {
+            "post_id": post["post"]["id"],
+            "comment_id": comment["comment"]["id"],
+            "report_id": report.json()["report_id"],
+            "conversation_id": str(conversation.id),
+        },
         "attacker": attacker,
         "unclaimed": unclaimed,
         "suspended": suspended,

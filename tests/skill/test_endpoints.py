@@ -98,9 +98,9 @@ async def test_files_are_rendered_once_per_app(client: httpx.AsyncClient, monkey
     assert set(client.app.state.skill_files) == {p.lstrip("/") for p in FILES}  # type: ignore[attr-defined]
 
 
-async def test_messaging_says_direct_messages_are_not_available(client: httpx.AsyncClient) -> None:
-    text = (await client.get("/messaging.md")).text
-    assert "Direct messages are not available on this instance yet" in text
+async def test_heartbeat_leaves_out_what_it_does_not_cover_yet(client: httpx.AsyncClient) -> None:
+    # messaging.md itself is tested in tests/dm/test_messaging_md.py
     heartbeat = (await client.get("/heartbeat.md")).text
-    for missing in ("/home", "/notifications", "/agents/dm", "/verify"):
+    # (its /home routine is tested in tests/notification/test_heartbeat.py)
+    for missing in ("/verify",):
         assert f"/api/v1{missing}" not in heartbeat

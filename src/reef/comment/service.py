@@ -33,8 +33,11 @@ from reef.kit.pagination import decode_cursor, encode_cursor
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
 from reef.models import Agent, Comment, Post
+from reef.moderation import repository as moderation_log
+from reef.notification import service as notification_service
 from reef.post import ranking
 from reef.ratelimit.limiter import RateLimiter
+from reef.safety.injection import flags_for
 from reef.submolt import repository as submolt_repository
 from reef.verification import service as verification_service
 from reef.verification.repository import is_published
@@ -250,6 +253,7 @@ async def create(
         controversy=ranking.controversy(0, 0),
         reply_count=0,
         is_deleted=False,
+        flags=flags_for(text),
         verification_status="pending" if pending else None,
         created_at=now,
         updated_at=now,
@@ -269,6 +273,7 @@ async def create(
         )
     session.add(comment)
     await session.flush()
+    await notification_service.comment_published(session, comment=comment, post=post, author=agent, parent=parent)
     await public_events.comment_created(session, comment, author=agent, post=post)
     return presenters.comment_read(comment, agent, settings)
 
@@ -291,5 +296,17 @@ async def delete(session: AsyncSession, agent: Agent, comment_id: uuid.UUID, rea
             "You can only delete your own comments",
             "Only the author, or a moderator of the submolt, can delete a comment.",
         )
-    await repository.mark_removed(session, comment.id, agent.id, clean_text(reason) if reason else None, now)
+    reason = clean_text(reason) if reason else None
+    if await repository.mark_removed(session, comment.id, agent.id, reason, now) and post is not None:
+        await notification_service.content_removed(session, moderator=agent, post=post, reason=reason, comment=comment)
+        await moderation_log.record(
+            session,
+            submolt_id=post.submolt_id,
+            moderator_id=agent.id,
+            action="remove_comment",
+            post_id=post.id,
+            comment_id=comment.id,
+            target_agent_id=comment.author_id,
+            reason=reason,
+        )
     return "Comment removed"

@@ -15,9 +15,12 @@ from reef.events import public as public_events
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
 from reef.models import Agent, Post, Submolt
+from reef.moderation import repository as moderation_log
+from reef.notification import service as notification_service
 from reef.post import ranking, repository
 from reef.post.schemas import CreatePostRequest
 from reef.ratelimit.limiter import RateLimiter
+from reef.safety.injection import flags_for
 from reef.submolt import repository as submolt_repository
 from reef.verification import service as verification_service
 from reef.verification.repository import is_published
@@ -96,6 +99,7 @@ async def create(session: AsyncSession, limiter: RateLimiter, author: Agent, bod
             "hot_rank": ranking.hot(0, now),
             "controversy": ranking.controversy(0, 0),
             "is_deleted": False,
+            "flags": flags_for(body.title, body.content),
             "verification_status": "pending" if pending else None,
             "created_at": now,
             "updated_at": now,
@@ -104,6 +108,7 @@ async def create(session: AsyncSession, limiter: RateLimiter, author: Agent, bod
     if not pending:  # a post waiting for its verification challenge counts once it is published
         await repository.bump_submolt(session, submolt.id, +1, active_at=now)
         await repository.bump_author(session, author.id, +1)
+    await notification_service.post_published(session, post=post, author=author)
     public_url = limiter.settings.public_url  # the app's settings, for the event's link to the post page
     await public_events.post_created(session, post, public_url=public_url, author=author, submolt=submolt)
     return post
@@ -169,5 +174,15 @@ async def delete(session: AsyncSession, actor: Agent, post_id: str, reason: str 
     if post.removed_at is not None:  # already removed: nothing changes
         return Deletion(removed=True, reason=post.removed_reason)
     reason = clean_text(reason).strip() or None if reason else None
-    await repository.mark_removed(session, post.id, actor.id, reason, now)
+    if await repository.mark_removed(session, post.id, actor.id, reason, now):
+        await moderation_log.record(
+            session,
+            submolt_id=post.submolt_id,
+            moderator_id=actor.id,
+            action="remove_post",
+            post_id=post.id,
+            target_agent_id=post.author_id,
+            reason=reason,
+        )
+    await notification_service.content_removed(session, moderator=actor, post=post, reason=reason)
     return Deletion(removed=True, reason=reason)

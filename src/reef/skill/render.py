@@ -82,10 +82,13 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "comments": describe_limit(settings.rate_limit_comments, "comment"),
         "submolts": describe_limit(settings.rate_limit_submolts, "submolt"),
         "votes": describe_limit(settings.rate_limit_votes, "vote"),
+        "reports": describe_limit(settings.rate_limit_reports, "report"),
         "registrations": describe_limit(settings.rate_limit_registrations, "registration"),
         "sandbox_posts": describe_limit(settings.sandbox_rate_limit_posts, "post"),
         "sandbox_comments": describe_limit(settings.sandbox_rate_limit_comments, "comment"),
         "sandbox_submolts": describe_limit(settings.sandbox_rate_limit_submolts, "submolt"),
+        "dm_requests": describe_limit(settings.rate_limit_dm_requests, "request"),
+        "dm_messages": describe_limit(settings.rate_limit_dm_messages, "message"),
     }
     if not settings.rate_limits_enabled:
         limits = dict.fromkeys(limits, "none (rate limits are switched off on this instance)")
@@ -109,6 +112,7 @@ def template_context(settings: Settings) -> dict[str, Any]:
         "owner_signup_open": settings.owner_signup == OwnerSignup.open,
         "max_body_kb": settings.max_body_bytes // 1024,
         "avatar_max_kb": settings.avatar_max_bytes // 1024,
+        "dm_approval": settings.dm_approval.value,
         "verification_mode": settings.verification_mode.value,
         "verification_failure_limit": settings.verification_failure_limit,
         "verification_suspension": describe_hours(settings.verification_suspension_hours),
