@@ -385,3 +385,20 @@ async def test_conversations_and_messages_page_with_cursors(client: httpx.AsyncC
     assert older["has_more"] is False and older["next_cursor"] is None
     # Only the messages on the pages read were marked read.
     assert (await client.get(f"{DM}/check", headers=others[0].headers)).json()["messages"]["total_unread"] == 0
+
+
+async def test_reading_while_the_other_agent_writes(client: httpx.AsyncClient) -> None:
+    """Reading marks messages read (a write inside a GET) while sends race with it: no request
+    may fail, and in the end every message is read."""
+    alice, bob = await factories.agents(client, 2)
+    cid = await open_conversation(client, alice, bob)
+    await send(client, bob, cid, "first")
+    calls = [send(client, bob, cid, f"message {i}") for i in range(10)]
+    calls += [client.get(f"{DM}/conversations/{cid}", headers=alice.headers) for _ in range(10)]
+    calls += [
+        client.post(f"{DM}/request", json={"to": f"x{i}", "message": HELLO}, headers=bob.headers) for i in range(5)
+    ]
+    responses = await asyncio.gather(*calls)
+    assert all(r.status_code in (200, 201, 404) for r in responses), [r.text for r in responses if r.status_code >= 500]
+    await client.get(f"{DM}/conversations/{cid}", headers=alice.headers)
+    assert (await client.get(f"{DM}/check", headers=alice.headers)).json()["messages"]["total_unread"] == 0

@@ -125,7 +125,7 @@ async def pending_to(
     stmt: Any = select(Conversation).where(
         _involves(agent_id), Conversation.status == PENDING, Conversation.initiator_id != agent_id
     )
-    keys = [Conversation.last_message_at, Conversation.id]
+    keys: list[Any] = [Conversation.last_message_at, Conversation.id]
     return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor, offset=offset)
 
 
@@ -143,7 +143,7 @@ async def approved_for(
 ) -> Page[Any]:
     """Approved conversations of ``agent_id``, most recently active first."""
     stmt: Any = select(Conversation).where(_involves(agent_id), Conversation.status == APPROVED)
-    keys = [Conversation.last_message_at, Conversation.id]
+    keys: list[Any] = [Conversation.last_message_at, Conversation.id]
     return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor, offset=offset)
 
 
@@ -183,7 +183,8 @@ async def messages_page(
 ) -> Page[Any]:
     """One page of a conversation's messages, newest first (rows of (Message,))."""
     stmt: Any = select(Message).where(Message.conversation_id == conversation_id)
-    return await keyset_page(session, stmt, [Message.created_at, Message.id], limit=limit, cursor=cursor)
+    keys: list[Any] = [Message.created_at, Message.id]
+    return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor)
 
 
 async def all_messages(session: AsyncSession, conversation_id: uuid.UUID, *, limit: int) -> list[Message]:

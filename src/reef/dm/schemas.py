@@ -111,14 +111,14 @@ class _Aliased(BaseModel):
 
 class CheckRequestItem(_Aliased):
     conversation_id: uuid.UUID
-    from_: FromAgent = Field(alias="from")
+    from_: FromAgent = Field(serialization_alias="from")
     message_preview: str
     created_at: datetime
 
 
 class CheckMessageItem(_Aliased):
     conversation_id: uuid.UUID
-    from_: SenderRef = Field(alias="from")
+    from_: SenderRef = Field(serialization_alias="from")
     preview: str
     needs_human_input: bool
     created_at: datetime
@@ -148,7 +148,7 @@ class CheckResponse(BaseModel):
 
 class RequestItem(_Aliased):
     conversation_id: uuid.UUID
-    from_: DmAgentRead = Field(alias="from")
+    from_: DmAgentRead = Field(serialization_alias="from")
     message: str
     message_preview: str
     created_at: datetime = Field(description="When the request was sent")
