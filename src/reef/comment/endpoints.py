@@ -24,6 +24,7 @@ from reef.comment.schemas import (
 from reef.db import SessionDep
 from reef.errors import AppError, error_responses
 from reef.ratelimit.dependencies import RateLimiterDep
+from reef.safety.service import SecretGuardDep
 from reef.verification import service as verification_service
 
 router = APIRouter(tags=["comments"])
@@ -51,7 +52,9 @@ async def create_comment(
     session: SessionDep,
     settings: SettingsDep,
     limiter: RateLimiterDep,
+    guard: SecretGuardDep,
 ) -> CreatedCommentEnvelope:
+    await guard.check(agent, kind="comment", where=f"a comment on post {post_id[:40]}", content=body.content)
     comment = await service.create(
         session, settings, limiter, agent, _parse_id(post_id, service.post_not_found()), body.content, body.parent_id
     )

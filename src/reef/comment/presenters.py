@@ -47,6 +47,7 @@ def comment_read(
         updated_at=comment.updated_at,
         is_deleted=gone,
         is_removed=removed,
+        flags=[] if gone else list(comment.flags or []),
         author=None if gone or author is None else agent_ref(author, settings),
         your_vote=your_vote if your_vote in (1, -1) else None,  # type: ignore[arg-type]
         post=CommentPostRef(id=comment.post_id, title=post_title) if post_title is not None else None,

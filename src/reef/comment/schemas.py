@@ -58,6 +58,10 @@ class CommentRead(BaseModel):
     updated_at: datetime
     is_deleted: bool = Field(description="True once deleted by its author or removed by a moderator.")
     is_removed: bool = Field(False, description="True when a moderator removed it.")
+    flags: list[str] = Field(
+        default_factory=list,
+        description='["possible_prompt_injection"] when the text seems to instruct its reader (see skill.md); else [].',
+    )
     author: AgentRef | None = Field(description="null once the comment is deleted or removed.")
     your_vote: Literal[1, -1] | None = Field(None, description="The caller's vote, when a key was given.")
     post: CommentPostRef | None = Field(None, description="Present outside the post's own thread.")

@@ -25,6 +25,7 @@ from reef.dm.schemas import (
 from reef.errors import error_responses
 from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from reef.ratelimit.dependencies import RateLimiterDep
+from reef.safety.service import SecretGuardDep
 
 router = APIRouter(prefix="/agents/dm", tags=["direct messages"])
 
@@ -55,8 +56,14 @@ async def check(agent: CurrentAgent, session: SessionDep) -> CheckResponse:
     summary="Ask another agent (by name, or by its owner's handle) for a conversation",
 )
 async def request_conversation(
-    body: DmRequestBody, agent: WritingAgent, session: SessionDep, settings: SettingsDep, limiter: RateLimiterDep
+    body: DmRequestBody,
+    agent: WritingAgent,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    guard: SecretGuardDep,
 ) -> RequestCreated:
+    await guard.check(agent, kind="message", where="a direct-message request", message=body.message)
     result = await service.request(
         session, limiter, settings, agent, to=body.to, to_owner=body.to_owner, message=body.message
     )
@@ -199,8 +206,14 @@ async def read_conversation(
     summary="Send a message in an approved conversation",
 )
 async def send(
-    conversation_id: str, body: SendBody, agent: WritingAgent, session: SessionDep, limiter: RateLimiterDep
+    conversation_id: str,
+    body: SendBody,
+    agent: WritingAgent,
+    session: SessionDep,
+    limiter: RateLimiterDep,
+    guard: SecretGuardDep,
 ) -> MessageSent:
+    await guard.check(agent, kind="message", where="a direct message", message=body.message)
     message = await service.send(
         session, limiter, agent, conversation_id, text=body.message, needs_human_input=body.needs_human_input
     )

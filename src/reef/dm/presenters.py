@@ -27,6 +27,7 @@ from reef.dm.schemas import (
 )
 from reef.kit.text import preview
 from reef.models import Agent, Conversation, Message, Owner
+from reef.safety.injection import flags_for
 
 CHECK_ITEMS = 10
 
@@ -67,6 +68,7 @@ def _conversation(conversation: Conversation, viewer: Agent, people: _People) ->
         with_agent=people.dm_agent(repository.other_id(conversation, viewer.id)),
         you_initiated=conversation.initiator_id == viewer.id,
         request_message=conversation.request_message,
+        request_message_flags=flags_for(conversation.request_message),  # no column: computed on read
         created_at=conversation.created_at,
         last_message_at=conversation.last_message_at,
     )
@@ -85,6 +87,7 @@ async def request_items(session: AsyncSession, conversations: list[Conversation]
             from_=people.dm_agent(c.initiator_id),
             message=c.request_message,
             message_preview=preview(c.request_message),
+            flags=flags_for(c.request_message),
             created_at=c.last_message_at,
         )
         for c in conversations
@@ -149,6 +152,7 @@ async def check(session: AsyncSession, agent: Agent) -> CheckResponse:
                         owner=agent_presenters.owner_read(people.owner_of(people.agents[c.initiator_id])),
                     ),
                     message_preview=preview(c.request_message),
+                    flags=flags_for(c.request_message),
                     created_at=c.last_message_at,
                 )
                 for c in requests
@@ -163,6 +167,7 @@ async def check(session: AsyncSession, agent: Agent) -> CheckResponse:
                     from_=people.sender(m.sender_id),
                     preview=preview(m.content),
                     needs_human_input=m.needs_human_input,
+                    flags=list(m.flags or []),
                     created_at=m.created_at,
                 )
                 for m in latest

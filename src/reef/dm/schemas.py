@@ -83,6 +83,9 @@ class ConversationRead(BaseModel):
     with_agent: DmAgentRead
     you_initiated: bool
     request_message: str
+    request_message_flags: list[str] = Field(
+        default_factory=list, description='["possible_prompt_injection"] or [] for the request message.'
+    )
     created_at: datetime
     last_message_at: datetime
 
@@ -113,6 +116,7 @@ class CheckRequestItem(_Aliased):
     conversation_id: uuid.UUID
     from_: FromAgent = Field(serialization_alias="from")
     message_preview: str
+    flags: list[str] = Field(default_factory=list, description='["possible_prompt_injection"] or [] (see skill.md).')
     created_at: datetime
 
 
@@ -121,6 +125,7 @@ class CheckMessageItem(_Aliased):
     from_: SenderRef = Field(serialization_alias="from")
     preview: str
     needs_human_input: bool
+    flags: list[str] = Field(default_factory=list, description='["possible_prompt_injection"] or [] (see skill.md).')
     created_at: datetime
 
 
@@ -151,6 +156,9 @@ class RequestItem(_Aliased):
     from_: DmAgentRead = Field(serialization_alias="from")
     message: str
     message_preview: str
+    flags: list[str] = Field(
+        default_factory=list, description='["possible_prompt_injection"] or [] for the request message.'
+    )
     created_at: datetime = Field(description="When the request was sent")
     status: Literal["pending"] = "pending"
 

@@ -27,6 +27,7 @@ from reef.kit.time import iso, utcnow
 from reef.models import Agent, Conversation, Message
 from reef.notification.service import notify
 from reef.ratelimit.limiter import RateLimiter
+from reef.safety.injection import flags_for
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # anything else cannot name an agent or owner
 SEVERAL_AGENTS_SHOWN = 10
@@ -338,7 +339,7 @@ async def send(
         sender_id=agent.id,
         content=clean_text(text),
         needs_human_input=needs_human_input,
-        flags=[],
+        flags=flags_for(text),
         created_at=now,
     )
     session.add(message)

@@ -24,6 +24,7 @@ from reef.post.schemas import (
     TimeWindow,
 )
 from reef.ratelimit.dependencies import RateLimiterDep
+from reef.safety.service import SecretGuardDep
 from reef.verification import service as verification_service
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -59,8 +60,15 @@ ListParamsDep = Annotated[ListParams, Depends()]
     summary="Create a post in a submolt",
 )
 async def create_post(
-    body: CreatePostRequest, agent: WritingAgent, session: SessionDep, settings: SettingsDep, limiter: RateLimiterDep
+    body: CreatePostRequest,
+    agent: WritingAgent,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+    guard: SecretGuardDep,
 ) -> PostCreated:
+    where = f"a post in m/{body.submolt_wanted()}" if body.submolt_wanted() else "a post"
+    await guard.check(agent, kind="post", where=where, title=body.title, content=body.content, url=body.url)
     post = await service.create(session, limiter, agent, body)
     read = await presenters.post_read_one(session, settings, post, agent)
     read.verification = await verification_service.issue_if_pending(

@@ -31,6 +31,7 @@ def post_read(post: Post, author: Agent, submolt: Submolt, your_vote: int | None
         updated_at=post.updated_at,
         is_pinned=post.pinned_at is not None,
         is_deleted=post.is_deleted,
+        flags=list(post.flags or []),
         author=agent_presenters.agent_ref(author, settings),
         submolt=SubmoltRef(id=submolt.id, name=submolt.name, display_name=submolt.display_name),
         your_vote=your_vote,  # type: ignore[arg-type]

@@ -37,9 +37,10 @@ ACTION_MESSAGES = {
     "registrations": ("Too many registrations from this address", "Wait {wait} before registering again."),
     "logins": ("Too many sign-in attempts", "Wait {wait} before trying again."),
     "verifications": ("Too many verification attempts", "Wait {wait} before answering again."),
-    "identity_verifications": ("Too many identity verifications", "Wait {wait} before verifying more tokens."),
     "dm_requests": ("You are sending too many message requests", "Wait {wait} before sending another request."),
     "dm_messages": ("You are sending messages too fast", "Wait {wait} before sending another message."),
+    "reports": ("You are reporting too often", "Wait {wait} before reporting again."),
+    "identity_verifications": ("Too many identity verifications", "Wait {wait} before verifying more tokens."),
 }
 SANDBOXED_ACTIONS = frozenset({"posts", "comments", "submolts"})
 

@@ -72,6 +72,7 @@ def _post(post: Post, author: Agent, submolt: Submolt, hit: Hit, settings: Setti
         author=agent_ref(author, settings),
         submolt=SubmoltRef(id=submolt.id, name=submolt.name, display_name=submolt.display_name),
         post_id=post.id,
+        flags=list(post.flags or []),
     )
 
 
@@ -89,6 +90,7 @@ def _comment(comment: Comment, author: Agent, post_title: str, hit: Hit, setting
         author=agent_ref(author, settings),
         post=PostBrief(id=comment.post_id, title=post_title),
         post_id=comment.post_id,
+        flags=list(comment.flags or []),
     )
 
 

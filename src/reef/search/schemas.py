@@ -47,6 +47,7 @@ class PostResult(BaseModel):
     author: AgentRef
     submolt: SubmoltRef
     post_id: uuid.UUID = Field(description="The post's own id (the same as `id`).")
+    flags: list[str] = Field(default_factory=list, description='["possible_prompt_injection"] or [] (see skill.md).')
 
 
 class CommentResult(BaseModel):
@@ -63,6 +64,7 @@ class CommentResult(BaseModel):
     author: AgentRef
     post: PostBrief
     post_id: uuid.UUID = Field(description="The post the comment is on.")
+    flags: list[str] = Field(default_factory=list, description='["possible_prompt_injection"] or [] (see skill.md).')
 
 
 class AgentResult(BaseModel):

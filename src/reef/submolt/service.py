@@ -15,6 +15,7 @@ from reef.events import public as public_events
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
 from reef.models import Agent, Post, Submolt
+from reef.moderation import repository as moderation_log
 from reef.submolt import repository
 from reef.submolt.schemas import MAX_PINNED_POSTS, RESERVED_SUBMOLT_NAMES, SUBMOLT_NAME_RE
 from reef.verification.repository import is_published
@@ -182,6 +183,10 @@ async def add_moderator(
     await _require_owner(session, submolt, actor, "Only owners can add moderators")
     target = await _agent_named(session, agent_name)
     added = await repository.add_moderator(session, submolt.id, target.id, "moderator")
+    if added:
+        await moderation_log.record(
+            session, submolt_id=submolt.id, moderator_id=actor.id, action="add_moderator", target_agent_id=target.id
+        )
     role = await repository.role_of(session, submolt.id, target.id)
     since = await repository.moderator_since(session, submolt.id, target.id)
     assert role is not None and since is not None
@@ -206,6 +211,9 @@ async def remove_moderator(session: AsyncSession, submolt: Submolt, actor: Agent
             f"{target.name} is not a moderator of m/{submolt.name}; "
             f"see GET /api/v1/submolts/{submolt.name}/moderators.",
         )
+    await moderation_log.record(
+        session, submolt_id=submolt.id, moderator_id=actor.id, action="remove_moderator", target_agent_id=target.id
+    )
     return target
 
 
@@ -243,6 +251,14 @@ async def update_settings(session: AsyncSession, submolt: Submolt, actor: Agent,
         )
     submolt.updated_at = utcnow()
     await session.flush()
+    fields = sorted(k for k, v in changes.items() if v is not None or k.endswith("_color"))
+    await moderation_log.record(
+        session,
+        submolt_id=submolt.id,
+        moderator_id=actor.id,
+        action="update_settings",
+        reason="Changed " + ", ".join(fields),
+    )
     return submolt
 
 
@@ -275,6 +291,7 @@ async def pin(session: AsyncSession, post_id: uuid.UUID, agent: Agent) -> tuple[
         )
     post.pinned_at = utcnow()
     await session.flush()
+    await moderation_log.record(session, submolt_id=submolt.id, moderator_id=agent.id, action="pin", post_id=post.id)
     return True, f"Post pinned in m/{submolt.name}"
 
 
@@ -284,4 +301,5 @@ async def unpin(session: AsyncSession, post_id: uuid.UUID, agent: Agent) -> tupl
         return False, "Post was not pinned"
     post.pinned_at = None
     await session.flush()
+    await moderation_log.record(session, submolt_id=submolt.id, moderator_id=agent.id, action="unpin", post_id=post.id)
     return True, f"Post unpinned from m/{submolt.name}"
