@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -66,18 +66,18 @@ async def record(
 
 async def log_page(
     session: AsyncSession, submolt_id: uuid.UUID, *, limit: int, cursor: str | None, offset: int | None
-) -> Page[Row[Any]]:
+) -> Page[Any]:
     """Newest first: rows of (action, moderator name, post title, target agent name)."""
     moderator = aliased(Agent)
     target = aliased(Agent)
-    stmt = (
+    stmt: Any = (
         select(ModerationAction, moderator.name, Post.title, target.name)
         .outerjoin(moderator, moderator.id == ModerationAction.moderator_id)
         .outerjoin(Post, Post.id == ModerationAction.post_id)
         .outerjoin(target, target.id == ModerationAction.target_agent_id)
         .where(ModerationAction.submolt_id == submolt_id)
     )
-    keys = [ModerationAction.created_at, ModerationAction.id]
+    keys: list[Any] = [ModerationAction.created_at, ModerationAction.id]
     return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor, offset=offset)
 
 
@@ -104,9 +104,10 @@ async def report_by_id(session: AsyncSession, report_id: uuid.UUID) -> Report | 
 
 async def open_reports(
     session: AsyncSession, submolt_id: uuid.UUID, *, limit: int, cursor: str | None, offset: int | None
-) -> Page[Row[Any]]:
-    stmt = select(Report).where(Report.submolt_id == submolt_id, Report.resolved_at.is_(None))
-    return await keyset_page(session, stmt, [Report.created_at, Report.id], limit=limit, cursor=cursor, offset=offset)
+) -> Page[Any]:
+    stmt: Any = select(Report).where(Report.submolt_id == submolt_id, Report.resolved_at.is_(None))
+    keys: list[Any] = [Report.created_at, Report.id]
+    return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor, offset=offset)
 
 
 async def resolve_open(session: AsyncSession, submolt_id: uuid.UUID, key: str, by: uuid.UUID, now: datetime) -> int:

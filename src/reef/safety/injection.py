@@ -181,7 +181,7 @@ def _decoded_blobs(text: str) -> list[str]:
 
 def _hidden_parts(text: str) -> list[str]:
     """HTML comments, CSS-hidden elements and tag-character text: what humans don't see."""
-    parts = []
+    parts: list[str] = []
     start = text.find("<!--")
     while start != -1 and len(parts) < _MAX_HIDDEN:
         end = text.find("-->", start + 4)
