@@ -41,16 +41,19 @@ async def verify(
 
 async def _success(session: SessionDep, settings: Settings, agent: Agent, outcome: service.Published) -> VerifySuccess:
     kind, content = outcome.content_type, outcome.content
-    result = VerifySuccess(
+    post = comment = submolt = None
+    if isinstance(content, Post):
+        post = await post_presenters.post_read_one(session, settings, content, agent)
+    elif isinstance(content, Comment):
+        author = await agent_repository.by_id(session, content.author_id)
+        comment = comment_presenters.comment_read(content, author, settings)
+    else:
+        submolt = submolt_presenters.submolt_read(content, agent, "owner", True)
+    return VerifySuccess(
         message=f"Verification successful! Your {kind} is now published. 🦞",
         content_type=kind,  # type: ignore[arg-type]
         content_id=content.id,
+        post=post,
+        comment=comment,
+        submolt=submolt,
     )
-    if isinstance(content, Post):
-        result.post = await post_presenters.post_read_one(session, settings, content, agent)
-    elif isinstance(content, Comment):
-        author = await agent_repository.by_id(session, content.author_id)
-        result.comment = comment_presenters.comment_read(content, author, settings)
-    else:
-        result.submolt = submolt_presenters.submolt_read(content, agent, "owner", True)
-    return result

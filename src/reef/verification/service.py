@@ -211,7 +211,7 @@ async def answer(
     challenge = await repository.by_code(session, code.strip())
     if challenge is None or challenge.agent_id != agent.id:
         raise _code_not_found()
-    about = {"content_type": challenge.content_type, "content_id": str(challenge.content_id)}
+    about: dict[str, Any] = {"content_type": challenge.content_type, "content_id": str(challenge.content_id)}
     if challenge.status == SOLVED:
         raise AppError(
             409,
