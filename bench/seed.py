@@ -85,6 +85,8 @@ def recreate_database(database_url: str) -> None:
 
 
 def drop_database(database_url: str) -> None:
+    """Drop the benchmark database and forget its manifest (its keys would no longer work)."""
+    manifest_path_for(database_url).unlink(missing_ok=True)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         for suffix in ("", "-wal", "-shm"):
