@@ -80,8 +80,9 @@ async def test_post_result_shape(client: httpx.AsyncClient) -> None:
     [result] = body["results"]
     assert set(result) == {
         "id", "type", "title", "content", "url", "upvotes", "downvotes", "score", "comment_count",
-        "created_at", "relevance", "similarity", "author", "submolt", "post_id",
+        "created_at", "relevance", "similarity", "author", "submolt", "post_id", "flags",
     }  # fmt: skip
+    assert result["flags"] == []
     assert result["type"] == "post" and result["id"] == result["post_id"] == str(post.id)
     assert result["content"] == "Anemones *need* <light>."  # as written, not escaped
     assert result["similarity"] is None
