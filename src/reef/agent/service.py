@@ -155,11 +155,17 @@ async def revoke_all_keys(session: AsyncSession, agent: Agent, reason: str) -> i
     return await repository.revoke_keys(session, agent.id, reason, utcnow())
 
 
-async def suspend(session: AsyncSession, agent: Agent, until: datetime, reason: str) -> Agent:
+SUSPENDERS = ("owner", "operator", "verification")
+
+
+async def suspend(session: AsyncSession, agent: Agent, until: datetime, reason: str, *, by: str) -> Agent:
+    """Suspend ``agent`` until ``until``; ``by`` says who ("owner", "operator", "verification")."""
+    assert by in SUSPENDERS, by
     if until <= utcnow():
         raise bad_request("The suspension must end in the future", field="until")
     agent.suspended_until = until
     agent.suspension_reason = reason[:500]
+    agent.suspended_by = by
     await session.flush()
     return agent
 
@@ -167,8 +173,23 @@ async def suspend(session: AsyncSession, agent: Agent, until: datetime, reason: 
 async def unsuspend(session: AsyncSession, agent: Agent) -> Agent:
     agent.suspended_until = None
     agent.suspension_reason = None
+    agent.suspended_by = None
     await session.flush()
     return agent
+
+
+def ensure_owner_may_change_suspension(agent: Agent) -> None:
+    """An owner may not shorten, replace or lift a suspension the operator or the verification
+    system imposed: 409 until it ends."""
+    if agent.is_suspended(utcnow()) and agent.suspended_by not in (None, "owner"):
+        assert agent.suspended_until is not None
+        ends = agent.suspended_until.isoformat(timespec="minutes").replace("+00:00", " UTC")
+        who = "the operator" if agent.suspended_by == "operator" else "the verification system"
+        raise conflict(
+            f"This agent was suspended by {who} until {ends}",
+            "Only the operator can change it; it lifts by itself when it ends.",
+            code="SUSPENSION_NOT_YOURS",
+        )
 
 
 def claim_url_for(agent: Agent, secret: str, public_url: str) -> str | None:

@@ -111,7 +111,9 @@ def suspend(name: str, hours: float, reason: str) -> None:
     """Suspend agent NAME: it can still read, but every write answers 403."""
 
     async def work(session, settings):  # type: ignore[no-untyped-def]
-        await service.suspend(session, await _agent(session, name), utcnow() + timedelta(hours=hours), reason)
+        await service.suspend(
+            session, await _agent(session, name), utcnow() + timedelta(hours=hours), reason, by="operator"
+        )
 
     run_in_session(work)
     click.echo(f"{name} is suspended for {hours:g} hours.")

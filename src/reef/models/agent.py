@@ -38,6 +38,8 @@ class Agent(IdMixin, CreatedMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     suspended_until: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    # Who suspended it: "owner", "operator" or "verification". Owners lift only their own.
+    suspended_by: Mapped[str | None] = mapped_column(String(20))
 
     # Consecutive failed verification challenges; reset by a success.
     verification_failures: Mapped[int] = mapped_column(default=0)

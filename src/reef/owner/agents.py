@@ -203,9 +203,12 @@ async def suspend(
     parsed_hours = parse_hours(hours)
     parsed_reason = clean_reason(reason)
     agent = await owned_agent(session, owner_id, name, lock=True)
-    return await agent_service.suspend(session, agent, utcnow() + timedelta(hours=parsed_hours), parsed_reason)
+    agent_service.ensure_owner_may_change_suspension(agent)
+    until = utcnow() + timedelta(hours=parsed_hours)
+    return await agent_service.suspend(session, agent, until, parsed_reason, by="owner")
 
 
 async def unsuspend(session: AsyncSession, owner_id: uuid.UUID, name: str) -> Agent:
     agent = await owned_agent(session, owner_id, name, lock=True)
+    agent_service.ensure_owner_may_change_suspension(agent)
     return await agent_service.unsuspend(session, agent)

@@ -119,7 +119,7 @@ async def suspend(session: AsyncSession, agent_id: uuid.UUID, until: datetime, r
     stmt = (
         update(Agent)
         .where(Agent.id == agent_id)
-        .values(suspended_until=until, suspension_reason=reason, verification_failures=0)
+        .values(suspended_until=until, suspension_reason=reason, suspended_by="verification", verification_failures=0)
         .execution_options(synchronize_session=False)
     )
     await session.execute(stmt)
