@@ -16,6 +16,7 @@ from reef.errors import install_error_handlers
 from reef.events.bus import open_bus
 from reef.identity import keys as identity_keys
 from reef.instance import secrets as instance_secrets
+from reef.instance.maintenance import upkeep
 from reef.kit.body_limit import BodyLimitMiddleware
 from reef.openapi import install_openapi
 from reef.ratelimit.limiter import RateLimiter
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
             app.state.secret_key = settings.secret_key or await instance_secrets.get_or_create(session, "session_key")
             await identity_keys.ensure(session)  # the identity-token signing key, once per instance
         try:
-            yield
+            async with upkeep(engine):
+                yield
         finally:
             await app.state.events.close()
             await app.state.limiter.close()
