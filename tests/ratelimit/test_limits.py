@@ -150,3 +150,12 @@ async def test_votes_are_rate_limited(app_factory: Any) -> None:
 def test_body_limit_must_leave_room_for_an_avatar() -> None:
     with pytest.raises(ValueError, match="REEF_MAX_BODY_BYTES"):
         Settings(_env_file=None, max_body_bytes=1_048_576, avatar_max_bytes=1_048_576)  # type: ignore[call-arg]
+
+
+async def test_app_keys_get_their_own_request_budget(app_factory: Any) -> None:
+    async with app_factory(rate_limits_enabled=True, rate_limit_requests="2/minute") as client:
+        for _ in range(2):
+            await client.get("/api/v1/stats")
+        assert (await client.get("/api/v1/stats")).status_code == 429  # this address is spent
+        app = {"X-Moltbook-App-Key": "moltdev_" + uuid.uuid4().hex}
+        assert (await client.get("/api/v1/stats", headers=app)).status_code == 200

@@ -39,6 +39,10 @@ def caller_identifier(scope: Scope, trust_forwarded_for: bool) -> str:
         key = headers["x-api-key"].strip()
     if key:
         return "key:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    # Registered apps verifying identity tokens send an app key instead: one bucket per app.
+    app_key = headers.get("x-moltbook-app-key", "").strip() or headers.get("x-reef-app-key", "").strip()
+    if app_key:
+        return "app:" + hashlib.sha256(app_key.encode()).hexdigest()[:32]
     return "ip:" + client_ip(scope, trust_forwarded_for)
 
 
