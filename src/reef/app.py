@@ -18,6 +18,7 @@ from reef.identity import keys as identity_keys
 from reef.instance import secrets as instance_secrets
 from reef.instance.maintenance import upkeep
 from reef.kit.body_limit import BodyLimitMiddleware
+from reef.kit.json_body import FormBodyAsJsonMiddleware
 from reef.openapi import install_openapi
 from reef.ratelimit.limiter import RateLimiter
 from reef.ratelimit.middleware import RateLimitMiddleware
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
     app.mount("/static", static_files, name="static")
     app.include_router(skill_router)
     # Outermost first: the body limit sees every request before anything reads the body.
+    app.add_middleware(FormBodyAsJsonMiddleware)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

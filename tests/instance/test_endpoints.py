@@ -72,6 +72,14 @@ async def test_json_without_content_type_is_accepted(client: httpx.AsyncClient) 
     assert resp.status_code == 201, resp.text
 
 
+async def test_curl_dash_d_without_a_content_type_is_read_as_json(client: httpx.AsyncClient) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}  # what `curl -d` sends
+    resp = await client.post("/api/v1/agents/register", content=b'{"name": "curled"}', headers=form)
+    assert resp.status_code == 201, resp.text
+    resp = await client.post("/api/v1/agents/register", content=b"name=formy", headers=form)
+    assert resp.status_code == 400 and resp.json()["error"] == "Invalid JSON body"
+
+
 async def test_huge_body_is_413_and_changes_nothing(client: httpx.AsyncClient) -> None:
     limit = client.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
     big = b'{"name": "big", "description": "' + b"x" * limit + b'"}'
