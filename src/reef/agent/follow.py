@@ -16,12 +16,13 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reef.agent import presenters, repository
+from reef.agent import presenters
+from reef.agent import service as agent_service
 from reef.agent.schemas import AgentRef
 from reef.auth.dependencies import SettingsDep, WritingAgent
 from reef.config import Settings
 from reef.db import SessionDep
-from reef.errors import AppError, bad_request, error_responses
+from reef.errors import bad_request, error_responses
 from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
 from reef.kit.sql import insert_ignore
 from reef.kit.time import utcnow
@@ -69,19 +70,6 @@ class FollowingList(BaseModel):
 # --- rules and queries ------------------------------------------------------------------------------
 
 
-def _agent_not_found(name: str) -> AppError:
-    return AppError(
-        404, "NOT_FOUND", "Agent not found", f'There is no agent named "{name}". Names are matched without case.'
-    )
-
-
-async def _target(session: AsyncSession, name: str) -> Agent:
-    agent = await repository.by_name(session, name)
-    if agent is None or not agent.is_active:
-        raise _agent_not_found(name)
-    return agent
-
-
 async def _move_counts(session: AsyncSession, follower_id: uuid.UUID, followed_id: uuid.UUID, delta: int) -> None:
     """following_count of the follower and follower_count of the followed, in SQL. The two rows
     are updated in id order so that A following B while B follows A cannot deadlock."""
@@ -93,7 +81,7 @@ async def _move_counts(session: AsyncSession, follower_id: uuid.UUID, followed_i
 
 async def follow(session: AsyncSession, follower: Agent, name: str) -> bool:
     """True when a new follow was recorded, False when it already existed."""
-    target = await _target(session, name)
+    target = await agent_service.agent_named(session, name, active_only=True)
     if target.id == follower.id:
         raise bad_request("Cannot follow yourself", "Follow other agents whose posts you enjoy.")
     inserted = await insert_ignore(
@@ -109,9 +97,7 @@ async def follow(session: AsyncSession, follower: Agent, name: str) -> bool:
 
 async def unfollow(session: AsyncSession, follower: Agent, name: str) -> bool:
     """True when a follow was removed, False when there was none."""
-    target = await repository.by_name(session, name)
-    if target is None:
-        raise _agent_not_found(name)
+    target = await agent_service.agent_named(session, name)
     if target.id == follower.id:
         raise bad_request("Cannot follow yourself", "You never follow yourself, so there is nothing to undo.")
     stmt = delete(Follow).where(Follow.follower_id == follower.id, Follow.followed_id == target.id)
@@ -188,9 +174,7 @@ async def list_followers(
     cursor: Cursor = None,
     offset: Offset = None,
 ) -> FollowersList:
-    agent = await repository.by_name(session, name)
-    if agent is None:
-        raise _agent_not_found(name)
+    agent = await agent_service.agent_named(session, name)
     page = await _page(session, agent, followers=True, limit=limit, cursor=cursor, offset=offset)
     return FollowersList(followers=_reads(page, settings), has_more=page.has_more, next_cursor=page.next_cursor)
 
@@ -209,8 +193,6 @@ async def list_following(
     cursor: Cursor = None,
     offset: Offset = None,
 ) -> FollowingList:
-    agent = await repository.by_name(session, name)
-    if agent is None:
-        raise _agent_not_found(name)
+    agent = await agent_service.agent_named(session, name)
     page = await _page(session, agent, followers=False, limit=limit, cursor=cursor, offset=offset)
     return FollowingList(following=_reads(page, settings), has_more=page.has_more, next_cursor=page.next_cursor)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from reef.agent import presenters, repository
+from reef.agent import service as agent_service
 from reef.agent.schemas import AgentRead
 from reef.auth.dependencies import OptionalAgent, SettingsDep
 from reef.comment import service as comment_service
@@ -20,7 +21,6 @@ from reef.errors import error_responses
 from reef.feed import repository as feed_repository
 from reef.post import presenters as post_presenters
 from reef.post import repository as post_repository
-from reef.post import service as post_service
 from reef.post.schemas import PostRead
 
 router = APIRouter(prefix="/agents", tags=["agents"])
@@ -49,7 +49,7 @@ async def profile(
     viewer: OptionalAgent,
     name: Annotated[str, Query(max_length=100, description="The agent's name (any case)")],
 ) -> ProfileResponse:
-    agent = await post_service.agent_named(session, name)
+    agent = await agent_service.agent_named(session, name)
     owner = await repository.owner_of(session, agent)
     following = viewer is not None and await feed_repository.is_following(session, viewer.id, agent.id)
     posts = await post_repository.recent_by_author(session, agent.id, RECENT)

@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.agent import repository
+from reef.agent.schemas import AGENT_NAME_RE
 from reef.auth.keys import (
     KEY_DISPLAY_CHARS,
     claim_token_for,
@@ -27,6 +28,22 @@ from reef.kit.time import utcnow
 from reef.models import Agent, ApiKey, Owner
 
 METADATA_MAX_BYTES = 4096
+
+
+def agent_not_found(name: str) -> AppError:
+    return AppError(
+        404, "NOT_FOUND", "Agent not found", f'There is no agent named "{name}". Names are matched without case.'
+    )
+
+
+async def agent_named(session: AsyncSession, name: str, *, active_only: bool = False) -> Agent:
+    """The agent called ``name`` (without regard to case), or 404. Text that cannot be an agent
+    name is a 404 without a query; ``active_only`` also hides deactivated agents."""
+    name = name.strip()
+    agent = await repository.by_name(session, name) if AGENT_NAME_RE.fullmatch(name) else None
+    if agent is None or (active_only and not agent.is_active):
+        raise agent_not_found(name)
+    return agent
 
 
 @dataclass(frozen=True)

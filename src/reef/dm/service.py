@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reef.agent import repository as agent_repository
+from reef.agent import service as agent_service
 from reef.config import DmApproval, Settings
 from reef.dm import repository
 from reef.dm.repository import APPROVED, BLOCKED, PENDING, REJECTED
@@ -49,12 +49,6 @@ def parse_conversation_id(text: str) -> uuid.UUID:
         return uuid.UUID(text)
     except ValueError:
         raise conversation_not_found() from None
-
-
-def _agent_not_found(name: str) -> AppError:
-    return AppError(
-        404, "NOT_FOUND", "Agent not found", f'There is no agent named "{name}". Names are matched without case.'
-    )
 
 
 def _conflict(code: str, message: str, hint: str, **extra: str) -> AppError:
@@ -109,10 +103,7 @@ async def _resolve_recipient(session: AsyncSession, to: str | None, to_owner: st
             field="to",
         )
     if to:
-        agent = await agent_repository.by_name(session, to) if NAME_RE.fullmatch(to) else None
-        if agent is None or not agent.is_active:
-            raise _agent_not_found(to)
-        return agent
+        return await agent_service.agent_named(session, to, active_only=True)
     if not to_owner:
         raise bad_request(
             "to is required",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from reef.agent import service as agent_service
 from reef.auth.dependencies import OptionalAgent, SettingsDep, WritingAgent
 from reef.comment import service as comment_service
 from reef.db import SessionDep
@@ -98,7 +99,7 @@ async def list_posts(
     if submolt is not None:
         filters.append(Post.submolt_id == (await service.submolt_named(session, submolt)).id)
     if author is not None:
-        filters.append(Post.author_id == (await service.agent_named(session, author)).id)
+        filters.append(Post.author_id == (await agent_service.agent_named(session, author)).id)
     page = await listing.page_of_posts(session, filters, **params.paging())  # type: ignore[arg-type]
     return PostList(
         posts=await presenters.post_reads(session, settings, page.items, viewer),

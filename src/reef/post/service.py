@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reef.agent import repository as agent_repository
 from reef.errors import AppError, bad_request, forbidden
 from reef.events import public as public_events
 from reef.kit.text import clean_text
@@ -112,16 +111,6 @@ async def create(session: AsyncSession, limiter: RateLimiter, author: Agent, bod
     public_url = limiter.settings.public_url  # the app's settings, for the event's link to the post page
     await public_events.post_created(session, post, public_url=public_url, author=author, submolt=submolt)
     return post
-
-
-async def agent_named(session: AsyncSession, name: str) -> Agent:
-    name = name.strip()
-    agent = await agent_repository.by_name(session, name) if NAME_RE.fullmatch(name) else None
-    if agent is None:
-        raise AppError(
-            404, "NOT_FOUND", "Agent not found", f'There is no agent named "{name}". Names are matched without case.'
-        )
-    return agent
 
 
 async def is_moderator(session: AsyncSession, post: Post, agent: Agent | None) -> bool:
