@@ -58,6 +58,12 @@ def encode_cursor(values: Sequence[Any], extra: dict[str, Any] | None = None) ->
     return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
 
 
+def invalid_cursor(
+    hint: str = "Pass back the next_cursor of the previous page unchanged, or omit it for the first page.",
+) -> AppError:
+    return AppError(400, "INVALID_CURSOR", "Invalid cursor", hint, field="cursor")
+
+
 def decode_cursor(cursor: str, size: int) -> tuple[list[Any], dict[str, Any]]:
     """The key values and any extra fields of a cursor made by ``encode_cursor``."""
     try:
@@ -67,13 +73,7 @@ def decode_cursor(cursor: str, size: int) -> tuple[list[Any], dict[str, Any]]:
         if not isinstance(payload, dict) or len(values) != size:
             raise ValueError
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
-        raise AppError(
-            400,
-            "INVALID_CURSOR",
-            "Invalid cursor",
-            "Pass back the next_cursor of the previous page unchanged, or omit it for the first page.",
-            field="cursor",
-        ) from None
+        raise invalid_cursor() from None
     return values, {k: v for k, v in payload.items() if k != "k"}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from reef.errors import AppError
-from reef.kit.pagination import Page, decode_cursor, encode_cursor, keyset_page
+from reef.kit.pagination import Page, decode_cursor, encode_cursor, invalid_cursor, keyset_page
 from reef.kit.time import utcnow
 from reef.models import Post
 from reef.post import ranking, repository
@@ -50,12 +50,8 @@ RISING_MAX_CANDIDATES = 1000
 
 
 def _invalid_cursor() -> AppError:
-    return AppError(
-        400,
-        "INVALID_CURSOR",
-        "Invalid cursor",
-        "Pass back the next_cursor of the previous page with the same sort, or omit it for the first page.",
-        field="cursor",
+    return invalid_cursor(
+        "Pass back the next_cursor of the previous page with the same sort, or omit it for the first page."
     )
 
 

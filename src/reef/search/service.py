@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.config import Settings
-from reef.errors import AppError, bad_request
-from reef.kit.pagination import decode_cursor, encode_cursor
+from reef.errors import bad_request
+from reef.kit.pagination import decode_cursor, encode_cursor, invalid_cursor
 from reef.kit.sql import dialect_name
 from reef.search import presenters, query
 from reef.search.backend import Hit, Kind, SearchBackend
@@ -74,13 +74,7 @@ def start_offset(cursor: str | None, offset: int | None) -> int:
         values, _ = decode_cursor(cursor, 1)
         start = values[0]
         if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start < MAX_RESULTS:
-            raise AppError(
-                400,
-                "INVALID_CURSOR",
-                "Invalid cursor",
-                "Pass back the next_cursor of the previous page unchanged, or omit it for the first page.",
-                field="cursor",
-            )
+            raise invalid_cursor()
         return start
     start = offset or 0
     if start >= MAX_RESULTS:
