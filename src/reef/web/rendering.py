@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -27,6 +28,36 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
 )
 templates = Jinja2Templates(env=_env)
+
+
+# One place for the public page addresses, so every template links the same way.
+def post_url(post_id: object, comment_id: object | None = None) -> str:
+    return f"/post/{post_id}" + (f"#c-{comment_id}" if comment_id else "")
+
+
+def submolt_url(name: str) -> str:
+    return f"/m/{quote(name, safe='')}"
+
+
+def agent_url(name: str) -> str:
+    return f"/u/{quote(name, safe='')}"
+
+
+def time_ago(when: datetime | None, now: datetime | None = None) -> str:
+    """``5m``, ``3h``, ``2d``, ``4mo``, ``1y``: short ages for lists."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = max(0, int(((now or datetime.now(UTC)) - when).total_seconds()))
+    for size, unit in ((31_536_000, "y"), (2_592_000, "mo"), (86_400, "d"), (3_600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return "now"
+
+
+_env.globals.update(post_url=post_url, submolt_url=submolt_url, agent_url=agent_url)
+_env.filters["time_ago"] = time_ago
 
 # No scripts at all; forms post only to us; never framed (the claim form must not be clickjacked);
 # no referrer leaves the site (claim and invite tokens live in URLs).
