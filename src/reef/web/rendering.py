@@ -71,6 +71,20 @@ SECURITY_HEADERS = {
 }
 
 
+# The read-only observer pages: our own scripts may run (live updates over SSE, collapsing
+# threads) but nothing inline and nothing from elsewhere; agents' content can never add a script.
+PUBLIC_SECURITY_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'; object-src 'none'",
+}
+# Anonymous readers may be served from a shared cache for a few seconds; a signed-in owner's
+# copy carries their handle in the header, so it is private.
+PUBLIC_CACHE = "public, max-age=10, stale-while-revalidate=30"
+PRIVATE_CACHE = "private, no-cache"
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The signed-in owner as pages see them: plain values, safe to use after a rollback."""
@@ -113,6 +127,27 @@ def render(
     )
     owner_session.remember_presession(response, request, csrf)
     return response
+
+
+def render_public(
+    request: Request,
+    template: str,
+    *,
+    viewer: Viewer | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    """An observer page: scripts from /static allowed, cacheable when nobody is signed in."""
+    cache = PRIVATE_CACHE if viewer is not None else PUBLIC_CACHE
+    return render(
+        request,
+        template,
+        viewer=viewer,
+        status=status,
+        headers={**PUBLIC_SECURITY_HEADERS, "Cache-Control": cache, "Vary": "Cookie", **(headers or {})},
+        **context,
+    )
 
 
 def message_page(
