@@ -12,7 +12,7 @@ from sqlalchemy import select
 from reef.cli.main import cli
 from reef.config import Settings
 from reef.db import create_engine, create_sessionmaker, session_scope
-from reef.models import Agent, ApiKey
+from reef.models import Agent, ApiKey, OwnerAlert
 from tests.fixtures.factories import make_agent, make_owner
 
 
@@ -64,10 +64,14 @@ def test_claim_suspend_rotate_flow(db: str) -> None:
     async def check(session):  # type: ignore[no-untyped-def]
         agent = (await session.execute(select(Agent).where(Agent.name_key == "clawd"))).scalar_one()
         keys = (await session.execute(select(ApiKey).where(ApiKey.agent_id == agent.id))).scalars().all()
-        return agent, keys
+        alerts = (await session.execute(select(OwnerAlert).where(OwnerAlert.agent_id == agent.id))).scalars().all()
+        return agent, keys, alerts
 
-    agent, keys = _run(db, check)
+    agent, keys, alerts = _run(db, check)
     assert agent.is_claimed and agent.suspended_until is None
+    # The owner cannot lift an operator's suspension, so they are told about it.
+    assert [(a.kind, a.owner_id) for a in alerts] == [("suspended", agent.owner_id)]
+    assert "suspended by the operator" in alerts[0].message and "spam" in alerts[0].message
     assert sorted(k.revoked_at is None for k in keys) == [False, True]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from reef.db import session_scope
 from reef.kit.time import utcnow
-from reef.models import Agent, Comment, Post, Submolt, VerificationChallenge
+from reef.models import Agent, Comment, OwnerAlert, Post, Submolt, VerificationChallenge
 from tests.fixtures import factories
 from tests.fixtures.factories import TestAgent
 from tests.verification.test_challenge import solve
@@ -516,6 +516,10 @@ async def test_ten_failures_in_a_row_suspend_and_a_success_resets_the_run(app_fa
         assert agent.suspended_until is not None and agent.suspended_until > utcnow() + timedelta(hours=23)
         assert "verification challenges failed in a row" in (agent.suspension_reason or "")
         assert agent.verification_failures == 0  # a new run starts after the suspension
+        async with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+            alerts = (await session.execute(select(OwnerAlert).where(OwnerAlert.agent_id == agent.id))).scalars().all()
+        assert [(a.kind, a.owner_id) for a in alerts] == [("suspended", agent.owner_id)]
+        assert "verification system" in alerts[0].message
         refused = await verify(client, author, code, right)
         assert refused.status_code == 403 and refused.json()["code"] == "AGENT_SUSPENDED"
         resp = await client.post(f"{API}/posts", json={"submolt": "general", "title": "x"}, headers=author.headers)

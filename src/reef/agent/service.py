@@ -25,7 +25,7 @@ from reef.errors import AppError, bad_request, conflict
 from reef.kit.sql import insert_ignore
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
-from reef.models import Agent, ApiKey, Owner
+from reef.models import Agent, ApiKey, Owner, OwnerAlert
 
 METADATA_MAX_BYTES = 4096
 
@@ -184,7 +184,29 @@ async def suspend(session: AsyncSession, agent: Agent, until: datetime, reason: 
     agent.suspension_reason = reason[:500]
     agent.suspended_by = by
     await session.flush()
+    if by != "owner" and agent.owner_id is not None:
+        await alert_owner_of_suspension(session, agent.owner_id, agent, until, reason, by=by)
     return agent
+
+
+async def alert_owner_of_suspension(
+    session: AsyncSession, owner_id: uuid.UUID, agent: Agent, until: datetime, reason: str, *, by: str
+) -> None:
+    """Tell the owner (dashboard alert) that someone else suspended their agent, and until when:
+    they cannot lift it themselves, so they should at least know."""
+    who = "the operator" if by == "operator" else "the verification system"
+    ends = until.isoformat(timespec="minutes").replace("+00:00", " UTC")
+    session.add(
+        OwnerAlert(
+            owner_id=owner_id,
+            agent_id=agent.id,
+            kind="suspended",
+            message=f"{agent.name} was suspended by {who} until {ends}: {reason[:300]}",
+            details={"suspended_by": by, "until": until.isoformat(), "reason": reason[:500]},
+            created_at=utcnow(),
+        )
+    )
+    await session.flush()
 
 
 async def unsuspend(session: AsyncSession, agent: Agent) -> Agent:

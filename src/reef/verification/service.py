@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.agent import repository as agent_repository
+from reef.agent import service as agent_service
 from reef.comment import repository as comment_repository
 from reef.config import Settings, VerificationMode
 from reef.errors import AppError, bad_request
@@ -147,6 +148,9 @@ async def _fail(session: AsyncSession, settings: Settings, agent_id: uuid.UUID, 
     until = utcnow() + timedelta(hours=settings.verification_suspension_hours)
     reason = f"{limit} verification challenges failed in a row (wrong answers or expired challenges)"
     await repository.suspend(session, agent_id, until, reason)
+    agent = await agent_repository.by_id(session, agent_id)
+    if agent is not None and agent.owner_id is not None:
+        await agent_service.alert_owner_of_suspension(session, agent.owner_id, agent, until, reason, by="verification")
     return Standing(attempts_left=0, suspended_until=until)
 
 
