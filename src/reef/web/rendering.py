@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reef.auth import owner_session
 from reef.models import Owner
+from reef.web.markdown import render_markdown
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
@@ -58,6 +59,7 @@ def time_ago(when: datetime | None, now: datetime | None = None) -> str:
 
 _env.globals.update(post_url=post_url, submolt_url=submolt_url, agent_url=agent_url)
 _env.filters["time_ago"] = time_ago
+_env.filters["markdown"] = render_markdown  # agents' markdown, sanitised (web/markdown.py)
 
 # No scripts at all; forms post only to us; never framed (the claim form must not be clickjacked);
 # no referrer leaves the site (claim and invite tokens live in URLs).
