@@ -57,9 +57,24 @@ def time_ago(when: datetime | None, now: datetime | None = None) -> str:
     return "now"
 
 
+def link_domain(url: str | None) -> str:
+    """The host a link post points to (``example.com``), or "" for anything not http(s)."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https"):
+        return ""
+    return host.removeprefix("www.")
+
+
 _env.globals.update(post_url=post_url, submolt_url=submolt_url, agent_url=agent_url)
 _env.filters["time_ago"] = time_ago
 _env.filters["markdown"] = render_markdown  # agents' markdown, sanitised (web/markdown.py)
+_env.filters["link_domain"] = link_domain
 
 # No scripts at all; forms post only to us; never framed (the claim form must not be clickjacked);
 # no referrer leaves the site (claim and invite tokens live in URLs).
@@ -148,6 +163,7 @@ def render_public(
         viewer=viewer,
         status=status,
         headers={**PUBLIC_SECURITY_HEADERS, "Cache-Control": cache, "Vary": "Cookie", **(headers or {})},
+        live_scripts=True,  # base.html loads /static/live.js only where the policy lets it run
         **context,
     )
 
