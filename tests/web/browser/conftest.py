@@ -1,0 +1,121 @@
+"""Browser tests: the observer pages in headless Chromium (Playwright's sync API).
+
+One real server per backend (``running_server``, uvicorn in a thread) on a freshly wiped and
+seeded database (``network.py``), shared by the tests of this package; one browser for the whole
+package. The tests are marked ``browser``. Debian's Chromium is used (never a downloaded browser):
+when it is missing, the tests skip locally and fail with CI=true, like PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+
+from reef.app import create_app
+from tests.api.server import running_server
+from tests.conftest import settings_for, unavailable
+from tests.web.browser.network import Network, seed_database, seed_through_api
+
+CHROMIUM = os.environ.get("REEF_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def chromium_available() -> bool:
+    return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is not None
+
+
+@dataclass
+class Site:
+    """The running server and what was seeded on it."""
+
+    base_url: str
+    network: Network
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    if not chromium_available():
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="package")
+def site(db_url: str) -> Iterator[Site]:
+    network = seed_database(db_url)
+    app = create_app(settings_for(db_url, public_url="http://127.0.0.1"))
+    with running_server(app) as base_url:
+        seed_through_api(base_url, network)
+        yield Site(base_url, network)
+
+
+@dataclass
+class PageProblems:
+    """What went wrong while a page was open: console errors, uncaught errors, failed requests."""
+
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("requestfailed", self._on_failed)
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.console.append(f"{message.type}: {message.text}")
+
+    def _on_failed(self, request: Request) -> None:
+        # A live stream cut off when the page navigates away is not a failure of the page.
+        if request.url.split("?")[0].endswith("/api/v1/stream/public") and "ABORTED" in (request.failure or ""):
+            return
+        self.failed.append(f"{request.failure} {request.url}")
+
+    def assert_none(self, what: str) -> None:
+        assert not (self.console or self.errors or self.failed), f"{what}: {self.__dict__}"
+
+
+@pytest.fixture
+def page_factory(browser: Browser) -> Iterator[Any]:
+    """``page_factory(**context_options) -> (page, problems)``; contexts close after the test."""
+    contexts = []
+
+    def make(**options: Any) -> tuple[Page, PageProblems]:
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        problems = PageProblems()
+        problems.watch(page)
+        return page, problems
+
+    yield make
+    for context in contexts:
+        context.close()
