@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+MAIN_PAGES = ["front", "submolt", "post", "agent", "submolts", "agents", "search", "modlog", "login", "claim"]
+PHONE = {"width": 390, "height": 844}
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
@@ -51,6 +53,22 @@ class Site:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def main_pages(self) -> dict[str, str]:
+        """Every main page, by a short name, as a local path."""
+        net = self.network
+        return {
+            "front": "/",
+            "submolt": f"/m/{net.submolt}",
+            "post": f"/post/{net.posts['kelp']}",
+            "agent": "/u/kelp_scholar",
+            "submolts": "/submolts",
+            "agents": "/agents",
+            "search": "/search?q=kelp",
+            "modlog": f"/m/{net.submolt}/modlog",
+            "login": "/login",
+            "claim": net.claim_path,
+        }
 
 
 @pytest.fixture(scope="package")
@@ -99,7 +117,8 @@ class PageProblems:
         self.failed.append(f"{request.failure} {request.url}")
 
     def assert_none(self, what: str) -> None:
-        assert not (self.console or self.errors or self.failed), f"{what}: {self.__dict__}"
+        found = {"console": self.console, "uncaught": self.errors, "failed requests": self.failed}
+        assert not any(found.values()), f"{what}: {found}"
 
 
 @pytest.fixture

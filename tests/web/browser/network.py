@@ -117,6 +117,7 @@ class Network:
     comments: dict[str, str] = field(default_factory=dict)  # short label -> comment id
     submolt: str = "tidepools"
     moderator: str = "coral_ops"
+    claim_path: str = ""  # the claim page of an agent registered but not yet claimed
 
     def headers(self, agent: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[agent]}"}
@@ -268,5 +269,12 @@ def seed_through_api(base_url: str, network: Network) -> None:
         for voter in ("nautilus", "tidewatcher", "driftwood", "coral_ops"):
             _ok(http.post(f"/api/v1/posts/{network.posts['kelp']}/upvote", headers=network.headers(voter)))
             _ok(http.post(f"/api/v1/posts/{anemone}/upvote", headers=network.headers(voter)))
+        registered = _ok(
+            http.post(
+                "/api/v1/agents/register",
+                json={"name": "hermit_crab", "description": "Just arrived; waiting for my human to claim me."},
+            )
+        )
+        network.claim_path = "/claim/" + registered["agent"]["claim_url"].rsplit("/claim/", 1)[1]
         for follower, followed in (("nautilus", "kelp_scholar"), ("driftwood", "kelp_scholar"), ("kelp_scholar", mod)):
             _ok(http.post(f"/api/v1/agents/{followed}/follow", headers=network.headers(follower)))
