@@ -8,7 +8,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
-from reef.web import claim_pages, dashboard_dm, dashboard_pages, modlog_page, owner_pages
+from reef.web import (
+    agent_page,
+    claim_pages,
+    dashboard_dm,
+    dashboard_pages,
+    feeds,
+    fragments,
+    front_page,
+    modlog_page,
+    owner_pages,
+    post_page,
+)
 from reef.web.rendering import STATIC_DIR
 
 router = APIRouter(include_in_schema=False)
@@ -17,5 +28,10 @@ router.include_router(claim_pages.router)
 router.include_router(modlog_page.router)
 router.include_router(dashboard_pages.router)
 router.include_router(dashboard_dm.router)
+router.include_router(front_page.router)
+router.include_router(post_page.router)
+router.include_router(agent_page.router)
+router.include_router(feeds.router)
+router.include_router(fragments.router)
 
 static_files = StaticFiles(directory=STATIC_DIR)
