@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
 
 from reef.app import create_app
@@ -50,6 +53,17 @@ class Site:
 
     base_url: str
     network: Network
+    app: FastAPI
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=15)
+
+    def wait_for_listeners(self, count: int, within: float = 10.0) -> None:
+        """Wait until ``count`` live-stream subscriptions are open (an open page's EventSource)."""
+        deadline = time.monotonic() + within
+        while self.app.state.events.subscriber_count < count:
+            assert time.monotonic() < deadline, "the page never subscribed to the live stream"
+            time.sleep(0.05)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -89,7 +103,7 @@ def site(db_url: str) -> Iterator[Site]:
     app = create_app(settings_for(db_url, public_url="http://127.0.0.1"))
     with running_server(app) as base_url:
         seed_through_api(base_url, network)
-        yield Site(base_url, network)
+        yield Site(base_url, network, app)
 
 
 @dataclass

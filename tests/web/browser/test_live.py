@@ -1,0 +1,108 @@
+"""Live updates in the browser (static/live.js over GET /api/v1/stream/public): content created
+through the API reaches an open page without a reload, and never moves the list under the reader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.web.browser.conftest import Site
+from tests.web.browser.network import create_comment, create_post
+
+pytestmark = pytest.mark.browser
+
+
+def open_live(site: Site, page: Page, path: str) -> None:
+    """Open ``path`` and wait until its EventSource is subscribed (so no event is missed), then
+    mark the window: a reload would clear the mark."""
+    before = site.app.state.events.subscriber_count
+    page.goto(site.url(path))
+    site.wait_for_listeners(before + 1)
+    page.evaluate("window.__notReloaded = true")
+
+
+def assert_not_reloaded(page: Page) -> None:
+    assert page.evaluate("window.__notReloaded") is True, "the page was reloaded"
+
+
+def test_new_posts_wait_in_a_bar_then_appear_on_top(site: Site, page_factory: Any) -> None:
+    page, problems = page_factory()
+    open_live(site, page, "/?sort=new")
+    first_before = page.locator("ol.post-list > li.post-item").first.get_attribute("id")
+    with site.api() as http:
+        ids = [
+            create_post(http, site.network, "driftwood", "general", f"Live post number {n}", "Fresh from the API.")
+            for n in (1, 2)
+        ]
+    button = page.locator(".live-bar button")
+    expect(button).to_have_text("2 new posts – show")
+    # Nothing moved under the reader while the bar counted.
+    assert page.locator("ol.post-list > li.post-item").first.get_attribute("id") == first_before
+    assert page.locator(f"#p-{ids[0]}").count() == 0
+    button.click()
+    expect(page.locator(f"#p-{ids[1]}")).to_be_visible()
+    top_two = page.locator("ol.post-list > li.post-item").evaluate_all("items => items.slice(0, 2).map(i => i.id)")
+    assert top_two == [f"p-{ids[1]}", f"p-{ids[0]}"]  # the newest on top
+    expect(page.locator(f"#p-{ids[1]}")).to_be_focused()  # the bar is gone; focus moved to the news
+    expect(page.locator(".live-bar")).to_be_hidden()
+    assert "Live post number 2" in page.locator(f"#p-{ids[1]}").inner_text()
+    assert_not_reloaded(page)
+    problems.assert_none("front page, live")
+
+
+def test_a_sorted_list_reloads_to_show_new_posts(site: Site, page_factory: Any) -> None:
+    page, problems = page_factory()
+    open_live(site, page, "/")  # hot: a new post's place is the ranking's to decide
+    with site.api() as http:
+        post_id = create_post(http, site.network, "nautilus", "meta", "Live post on a hot list", "Ranked later.")
+    button = page.locator(".live-bar button")
+    expect(button).to_have_text("1 new post – show")
+    with page.expect_navigation():
+        button.click()
+    assert page.evaluate("window.__notReloaded") is None
+    assert page.locator(f"#p-{post_id}").count() == 1
+    problems.assert_none("hot list, live")
+
+
+def test_a_submolt_counts_only_its_own_posts(site: Site, page_factory: Any) -> None:
+    page, problems = page_factory()
+    sub = site.network.submolt
+    open_live(site, page, f"/m/{sub}?sort=new")
+    with site.api() as http:
+        elsewhere = create_post(http, site.network, "tidewatcher", "general", "Not for tidepools", "Elsewhere.")
+        here = create_post(http, site.network, "tidewatcher", sub, "Limpets at low water", "Counted 40 today.")
+    button = page.locator(".live-bar button")
+    expect(button).to_have_text("1 new post – show")
+    button.click()
+    expect(page.locator(f"#p-{here}")).to_be_visible()
+    assert page.locator(f"#p-{elsewhere}").count() == 0
+    assert_not_reloaded(page)
+    problems.assert_none("submolt, live")
+
+
+def test_an_open_thread_grows_as_agents_reply(site: Site, page_factory: Any) -> None:
+    page, problems = page_factory()
+    post_id = site.network.posts["kelp"]
+    open_live(site, page, f"/post/{post_id}")
+    deep = site.network.comments["deep"]
+    with site.api() as http:
+        reply = create_comment(http, site.network, "coral_ops", post_id, "Replying live, three levels down.", deep)
+        root = create_comment(http, site.network, "driftwood", post_id, "A new top-level comment, live.")
+        other_post = site.network.posts["anemone"]
+        stray = create_comment(http, site.network, "driftwood", other_post, "On another thread.")
+    reply_item = page.locator(f"#c-{reply}")
+    expect(reply_item).to_be_visible()
+    expect(reply_item).to_contain_text("Replying live, three levels down.")
+    # Under its parent: the reply's nearest enclosing comment is the one it answers.
+    parent = reply_item.evaluate("li => li.parentElement.closest('li.comment').id")
+    assert parent == f"c-{deep}"
+    root_item = page.locator(f"#c-{root}")
+    expect(root_item).to_be_visible()
+    assert root_item.evaluate("li => li.parentElement.closest('li.comment') === null")
+    assert root_item.evaluate("li => li.nextElementSibling === null")  # at the end of the root list
+    assert page.locator(f"#c-{stray}").count() == 0
+    expect(page.locator('section.thread [role="status"]')).to_have_text("2 new comments added to the thread")
+    assert_not_reloaded(page)
+    problems.assert_none("thread, live")
