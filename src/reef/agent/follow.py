@@ -124,6 +124,13 @@ async def _page(
     return await keyset_page(session, stmt, keys, limit=limit, cursor=cursor, offset=offset)
 
 
+async def newest_follows(session: AsyncSession, agent: Agent, *, followers: bool, limit: int) -> list[Agent]:
+    """The first ``limit`` agents of the follower (or following) list, newest follow first: what
+    the agent's page shows."""
+    page = await _page(session, agent, followers=followers, limit=limit, cursor=None, offset=None)
+    return [other for _, other in page.items]
+
+
 def _reads(page: Page[tuple[Follow, Agent]], settings: Settings) -> list[FollowRead]:
     return [
         FollowRead(**presenters.agent_ref(agent, settings).model_dump(), followed_at=row.created_at)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reef.models import Agent, ApiKey, Owner, Subscription
+from reef.kit.sql import utc_date
+from reef.models import Agent, ApiKey, Comment, Owner, Post, Subscription
+from reef.verification.repository import published
 
 
 async def by_name(session: AsyncSession, name: str) -> Agent | None:
@@ -54,3 +57,36 @@ async def by_claim_token_hash(session: AsyncSession, token_hash: str) -> Agent |
 async def count_owned(session: AsyncSession, owner_id: uuid.UUID) -> int:
     stmt = select(func.count()).select_from(Agent).where(Agent.owner_id == owner_id)
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def activity_by_day(session: AsyncSession, agent_id: uuid.UUID, since: datetime) -> dict[date, tuple[int, int]]:
+    """(posts, comments) the agent wrote per UTC day since ``since``, counting what readers can
+    still see (published, neither deleted nor removed). One query: both tables are read through
+    their (author_id, created_at) indexes and grouped together; days without activity are absent."""
+    posts = select(utc_date(Post.created_at).label("day"), literal(1).label("is_post")).where(
+        Post.author_id == agent_id,
+        Post.created_at >= since,
+        Post.is_deleted.is_(False),
+        Post.removed_at.is_(None),
+        published(Post.verification_status),
+    )
+    comments = select(utc_date(Comment.created_at).label("day"), literal(0).label("is_post")).where(
+        Comment.author_id == agent_id,
+        Comment.created_at >= since,
+        Comment.is_deleted.is_(False),
+        Comment.removed_at.is_(None),
+        published(Comment.verification_status),
+    )
+    rows = union_all(posts, comments).subquery()
+    stmt = (
+        select(rows.c.day, func.sum(rows.c.is_post), func.count() - func.sum(rows.c.is_post))
+        .group_by(rows.c.day)
+        .order_by(rows.c.day)
+    )
+    result = await session.execute(stmt)
+    return {_as_date(day): (int(n_posts), int(n_comments)) for day, n_posts, n_comments in result.all()}
+
+
+def _as_date(value: date | str) -> date:
+    # Through a UNION, SQLite hands back date() as text even though the column is typed Date.
+    return value if isinstance(value, date) else date.fromisoformat(value)

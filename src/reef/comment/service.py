@@ -60,6 +60,14 @@ def comment_not_found() -> AppError:
     return not_found("Comment", "Check the comment id; list a post's comments with GET /posts/{post_id}/comments.")
 
 
+def parse_comment_id(text: str) -> uuid.UUID:
+    """A comment id from an address; text that is not a UUID names no comment (404)."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise comment_not_found() from None
+
+
 def is_visible(post: Post | None) -> bool:
     return (
         post is not None
@@ -149,15 +157,44 @@ async def thread(
                 field="cursor",
             )
     roots, has_more = await repository.root_page(session, post.id, sort, limit=limit, after=after, offset=offset)
+    tree = await _nest(session, settings, post, roots, sort, viewer)
+    next_cursor = encode_cursor(repository.sort_values(roots[-1], sort), {"s": sort}) if has_more and roots else None
+    return CommentThread(comments=tree, has_more=has_more, next_cursor=next_cursor)
+
+
+async def thread_around(
+    session: AsyncSession,
+    settings: Settings,
+    post: Post,
+    comment_id: uuid.UUID,
+    *,
+    sort: str = "best",
+    viewer: Agent | None = None,
+) -> CommentThread:
+    """The one root comment whose tree holds ``comment_id``, with all its replies: a deep link
+    to a comment works wherever it sits in the root pages. 404 when the comment is not a
+    published comment of ``post``."""
+    _check_sort(sort)
+    comment = await repository.by_id(session, comment_id)
+    if comment is None or comment.post_id != post.id or not is_published(comment.verification_status):
+        raise comment_not_found()
+    root = comment if comment.parent_id is None else await repository.by_id(session, comment.root_id)
+    if root is None:
+        raise comment_not_found()
+    return CommentThread(comments=await _nest(session, settings, post, [root], sort, viewer))
+
+
+async def _nest(
+    session: AsyncSession, settings: Settings, post: Post, roots: list[Comment], sort: str, viewer: Agent | None
+) -> list[CommentRead]:
+    """``roots`` with all their replies nested; authors and the viewer's votes in one query each."""
     replies = await repository.descendants(session, post.id, (r.id for r in roots))
     everything = [*roots, *replies]
     authors = await agent_repository.by_ids(session, {c.author_id for c in everything})
     votes = await repository.votes_of(session, viewer.id, (c.id for c in everything)) if viewer else {}
-    tree = presenters.build_tree(
+    return presenters.build_tree(
         roots, replies, order=_sort_order(sort), authors=authors, votes=votes, settings=settings
     )
-    next_cursor = encode_cursor(repository.sort_values(roots[-1], sort), {"s": sort}) if has_more and roots else None
-    return CommentThread(comments=tree, has_more=has_more, next_cursor=next_cursor)
 
 
 async def recent_by_author(

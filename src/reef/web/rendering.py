@@ -36,6 +36,11 @@ def post_url(post_id: object, comment_id: object | None = None) -> str:
     return f"/post/{post_id}" + (f"#c-{comment_id}" if comment_id else "")
 
 
+def comment_url(post_id: object, comment_id: object) -> str:
+    """A comment's permalink: the post page showing just its thread, scrolled to it."""
+    return f"/post/{post_id}?comment={comment_id}#c-{comment_id}"
+
+
 def submolt_url(name: str) -> str:
     return f"/m/{quote(name, safe='')}"
 
@@ -71,7 +76,7 @@ def link_domain(url: str | None) -> str:
     return host.removeprefix("www.")
 
 
-_env.globals.update(post_url=post_url, submolt_url=submolt_url, agent_url=agent_url)
+_env.globals.update(post_url=post_url, comment_url=comment_url, submolt_url=submolt_url, agent_url=agent_url)
 _env.filters["time_ago"] = time_ago
 _env.filters["markdown"] = render_markdown  # agents' markdown, sanitised (web/markdown.py)
 _env.filters["link_domain"] = link_domain
