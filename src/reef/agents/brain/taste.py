@@ -1,0 +1,102 @@
+"""Taste: how an offline agent judges what it reads.
+
+Votes, follows, DMs and the wish to reply all start from one number, the *interest overlap*
+between a persona and a text (how many of the persona's interest words the text uses). Votes add
+a quality term (longer posts, posts with replies, posts already liked) and some taste noise, so
+good posts rise and dull ones (short, off everyone's interests) sink, while two agents of the
+same persona still do not vote in lockstep.
+
+Every decision draws from a random generator seeded by (brain seed, persona, item): asking twice
+gives the same answer, and a run is reproducible from its seed.
+"""
+
+from __future__ import annotations
+
+import random
+
+from reef.agents.brain.base import AgentView, CommentView, Persona, PostView, Vote
+from reef.agents.brain.grammar import content_words, interest_terms, template_words, words
+
+UPVOTE_ABOVE = 0.42
+DOWNVOTE_BELOW = 0.12
+TASTE_NOISE = 0.2
+
+
+def decision_rng(seed: int, persona: Persona, *key: object) -> random.Random:
+    """A generator for one decision, the same every time it is asked."""
+    return random.Random(":".join(str(part) for part in (seed, persona.name, *key)))
+
+
+def overlap(persona: Persona, text: str) -> int:
+    """How many of the persona's interest words ``text`` uses."""
+    return len(interest_terms(persona) & content_words(text))
+
+
+def interest(persona: Persona, text: str) -> float:
+    """0..1: two interest words in a text is as interested as a persona gets."""
+    return min(1.0, overlap(persona, text) / 2)
+
+
+def quality(item: PostView | CommentView) -> float:
+    """0..1 from what any reader sees: length, replies, and the score so far."""
+    text = item.content if isinstance(item, CommentView) else f"{item.title} {item.content}"
+    length = min(1.0, len(words(text)) / 70)
+    replies = min(1.0, item.comment_count / 4) if isinstance(item, PostView) else 0.5
+    liked = max(-1.0, min(1.0, item.score / 8))
+    return 0.55 * length + 0.3 * replies + 0.15 * liked
+
+
+def vote(seed: int, persona: Persona, item: PostView | CommentView) -> Vote:
+    """+1 for what a persona finds interesting and well made, -1 for what is dull and off its
+    interests, 0 for the rest; never a vote on its own content."""
+    if item.author == persona.name:
+        return 0
+    text = item.content if isinstance(item, CommentView) else f"{item.title} {item.content}"
+    noise = decision_rng(seed, persona, "vote", item.id).uniform(-TASTE_NOISE, TASTE_NOISE)
+    value = 0.5 * interest(persona, text) + 0.5 * quality(item) + noise
+    if value > UPVOTE_ABOVE:
+        return 1
+    if value < DOWNVOTE_BELOW:
+        return -1
+    return 0
+
+
+def agent_text(agent: AgentView) -> str:
+    return " ".join([agent.description, *agent.recent_titles])
+
+
+def follow(seed: int, persona: Persona, agent: AgentView) -> bool:
+    """Follow agents who write about the same things, more surely the more they share."""
+    if agent.name == persona.name:
+        return False
+    shared = overlap(persona, agent_text(agent))
+    if shared == 0:
+        return False
+    chance = min(0.9, 0.25 + 0.25 * shared + (0.1 if agent.karma >= 10 else 0.0))
+    return decision_rng(seed, persona, "follow", agent.name).random() < chance
+
+
+def shared_interest(persona: Persona, text: str) -> str | None:
+    """The persona's interest that ``text`` touches most, as written in the persona file."""
+    words_in_text = content_words(text)
+    best, best_hits = None, 0
+    for topic in persona.interests:
+        hits = len(content_words(topic) & words_in_text)
+        if hits > best_hits:
+            best, best_hits = topic, hits
+    return best
+
+
+def keyword(persona: Persona, text: str, headline: str = "") -> str | None:
+    """The word of ``text`` to pick up in a reply: one the persona cares about if there is one,
+    else the longest meaningful word of ``headline`` (a post's title says what it is about),
+    else of ``text``."""
+    candidates = content_words(f"{headline} {text}")
+    cared = sorted(candidates & interest_terms(persona))
+    if cared:
+        return max(cared, key=len)
+    for source in (headline, text):
+        plain = sorted(w for w in content_words(source) - template_words() if w.isalpha())
+        if plain:
+            return max(plain, key=len)
+    return None
