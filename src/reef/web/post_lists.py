@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from reef.config import Settings
 from reef.errors import bad_request
 from reef.kit.pagination import DEFAULT_LIMIT
+from reef.models import Post
 from reef.post import listing, presenters
 from reef.post.schemas import PostRead, PostSort, TimeWindow
 
@@ -109,6 +110,7 @@ def api_query(state: ListState, **extra: str) -> str:
 @dataclass(frozen=True)
 class PostPage:
     posts: list[PostRead]
+    pinned: list[PostRead]  # shown above the list on a first page, and left out of it
     next_url: str | None  # the next page, or None on the last
     first_url: str | None  # back to the first page, when this is not it
 
@@ -119,12 +121,21 @@ async def load(
     path: str,
     state: ListState,
     filters: Sequence[ColumnElement[bool]] = (),
+    *,
+    pinned: Sequence[Post] = (),
     limit: int = DEFAULT_LIMIT,
 ) -> PostPage:
-    """One page of visible posts, with authors and submolts loaded in one query each (the same
-    read shapes as the API). A bad cursor raises the API's 400."""
+    """One page of visible posts (and the ``pinned`` ones), with authors and submolts loaded in
+    one query each: the same read shapes as the API. A bad cursor raises the API's 400."""
     page = await listing.page_of_posts(session, filters, sort=state.sort, t=state.t, limit=limit, cursor=state.cursor)
-    posts = await presenters.post_reads(session, settings, page.items, None)
+    pinned_ids = {p.id for p in pinned}
+    unpinned = [p for p in page.items if p.id not in pinned_ids]
+    reads = await presenters.post_reads(session, settings, [*pinned, *unpinned], None)
     next_url = url(path, state.query(cursor=page.next_cursor)) if page.next_cursor else None
     first_url = url(path, state.query()) if state.cursor else None
-    return PostPage(posts=posts, next_url=next_url, first_url=first_url)
+    return PostPage(
+        posts=[r for r in reads if r.id not in pinned_ids],
+        pinned=[r for r in reads if r.id in pinned_ids],
+        next_url=next_url,
+        first_url=first_url,
+    )
