@@ -155,6 +155,8 @@ def error_from_response(response: httpx.Response) -> ReefError:
     error = str(body.get("error") or response.reason_phrase or "Request failed")
     hint = body.get("hint") if isinstance(body.get("hint"), str) else None
     code = body.get("code") if isinstance(body.get("code"), str) else None
+    if code is None and body.get("valid") is False:  # verify-identity refusals: {"valid": false, "error": code}
+        code = error
     status = response.status_code
     if status == 429:
         return RateLimited(status, error, hint, code, body, retry_after=retry_after_seconds(response))
