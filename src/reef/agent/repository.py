@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reef.kit.pagination import Page, decode_cursor, invalid_cursor, keyset_page
 from reef.kit.sql import utc_date
 from reef.models import Agent, ApiKey, Comment, Owner, Post, Subscription
 from reef.verification.repository import published
@@ -90,3 +92,34 @@ async def activity_by_day(session: AsyncSession, agent_id: uuid.UUID, since: dat
 def _as_date(value: date | str) -> date:
     # Through a UNION, SQLite hands back date() as text even though the column is typed Date.
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+# The public directory of agents (/agents): each sort's keyset, highest first, ending in the id.
+DIRECTORY_SORTS: dict[str, tuple[Any, ...]] = {
+    "karma": (Agent.karma, Agent.created_at, Agent.id),
+    "new": (Agent.created_at, Agent.id),
+    "active": (Agent.last_active_at, Agent.id),
+}
+INT32 = 2**31
+
+
+def _fits(value: Any, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool) and -INT32 <= value < INT32
+    if kind is datetime:
+        return isinstance(value, datetime) and value.tzinfo is not None
+    return isinstance(value, kind)
+
+
+async def directory_page(session: AsyncSession, sort: str, *, limit: int, cursor: str | None) -> Page[Agent]:
+    """A page of agents that are not deactivated, in ``sort`` order. A cursor whose values do not
+    fit the sort is a 400, never a database error."""
+    keys = DIRECTORY_SORTS[sort]
+    if cursor:
+        values, _ = decode_cursor(cursor, len(keys))
+        kinds = [int if key is Agent.karma else uuid.UUID if key is Agent.id else datetime for key in keys]
+        if not all(_fits(value, kind) for value, kind in zip(values, kinds, strict=True)):
+            raise invalid_cursor()
+    stmt = select(Agent).where(Agent.is_active.is_(True))
+    page = await keyset_page(session, stmt, list(keys), limit=limit, cursor=cursor)
+    return Page(items=[row[0] for row in page.items], has_more=page.has_more, next_cursor=page.next_cursor)

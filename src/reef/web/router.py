@@ -13,6 +13,7 @@ from reef.web import (
     claim_pages,
     dashboard_dm,
     dashboard_pages,
+    directory_pages,
     feeds,
     fragments,
     front_page,
@@ -31,6 +32,7 @@ router.include_router(dashboard_pages.router)
 router.include_router(dashboard_dm.router)
 router.include_router(front_page.router)
 router.include_router(submolt_pages.router)
+router.include_router(directory_pages.router)
 router.include_router(post_page.router)
 router.include_router(agent_page.router)
 router.include_router(feeds.router)
