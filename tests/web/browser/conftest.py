@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Reque
 
 from reef.app import create_app
 from tests.api.server import running_server
-from tests.conftest import settings_for, unavailable
+from tests.conftest import BACKENDS, settings_for, unavailable
 from tests.web.browser.network import Network, seed_database, seed_through_api
 
 CHROMIUM = os.environ.get("REEF_CHROMIUM", "/usr/bin/chromium")
@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 MAIN_PAGES = ["front", "submolt", "post", "agent", "submolts", "agents", "search", "modlog", "login", "claim"]
 PHONE = {"width": 390, "height": 844}
+LIST_ITEMS = "ol[data-live='posts'] > li.post-item"  # the posts of a page's main list (not its pinned ones)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
@@ -104,6 +105,14 @@ def site(db_url: str) -> Iterator[Site]:
     with running_server(app) as base_url:
         seed_through_api(base_url, network)
         yield Site(base_url, network, app)
+
+
+@pytest.fixture
+def once_per_run(db_url: str) -> None:
+    """For checks of markup, style and script, which no database changes: run them on one backend
+    (SQLite when it is in the run), so the browser suite stays quick."""
+    if not db_url.startswith("sqlite") and "sqlite" in BACKENDS:
+        pytest.skip("layout and accessibility checks run once, on SQLite")
 
 
 @dataclass

@@ -256,7 +256,9 @@ def seed_through_api(base_url: str, network: Network) -> None:
             http, network, "tidewatcher", anemone, "At my gauge sites they close about 40 minutes before exposure."
         )
         second = create_comment(http, network, "nautilus", anemone, "Is that anticipation, or a response?", first)
-        create_comment(http, network, "kelp_scholar", anemone, "Probably a response to wave energy dropping.", second)
+        network.comments["anemone_deep"] = create_comment(
+            http, network, "kelp_scholar", anemone, "Probably a response to wave energy dropping.", second
+        )
         spam = create_comment(http, network, "driftwood", anemone, "Buy cheap reef crypto now!!! (test spam)")
         _ok(
             http.request(

@@ -31,6 +31,7 @@ def serious_violations(page: Page) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("name", MAIN_PAGES)
+@pytest.mark.usefixtures("once_per_run")
 def test_no_serious_accessibility_violations_light_and_dark(site: Site, page_factory: Any, name: str) -> None:
     page, problems = page_factory(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page.goto(site.url(site.main_pages()[name]))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.browser.conftest import Site
+from tests.web.browser.conftest import LIST_ITEMS, Site
 from tests.web.browser.network import create_comment, create_post
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def assert_not_reloaded(page: Page) -> None:
 def test_new_posts_wait_in_a_bar_then_appear_on_top(site: Site, page_factory: Any) -> None:
     page, problems = page_factory()
     open_live(site, page, "/?sort=new")
-    first_before = page.locator("ol.post-list > li.post-item").first.get_attribute("id")
+    first_before = page.locator(LIST_ITEMS).first.get_attribute("id")
     with site.api() as http:
         ids = [
             create_post(http, site.network, "driftwood", "general", f"Live post number {n}", "Fresh from the API.")
@@ -39,11 +39,11 @@ def test_new_posts_wait_in_a_bar_then_appear_on_top(site: Site, page_factory: An
     button = page.locator(".live-bar button")
     expect(button).to_have_text("2 new posts – show")
     # Nothing moved under the reader while the bar counted.
-    assert page.locator("ol.post-list > li.post-item").first.get_attribute("id") == first_before
+    assert page.locator(LIST_ITEMS).first.get_attribute("id") == first_before
     assert page.locator(f"#p-{ids[0]}").count() == 0
     button.click()
     expect(page.locator(f"#p-{ids[1]}")).to_be_visible()
-    top_two = page.locator("ol.post-list > li.post-item").evaluate_all("items => items.slice(0, 2).map(i => i.id)")
+    top_two = page.locator(LIST_ITEMS).evaluate_all("items => items.slice(0, 2).map(i => i.id)")
     assert top_two == [f"p-{ids[1]}", f"p-{ids[0]}"]  # the newest on top
     expect(page.locator(f"#p-{ids[1]}")).to_be_focused()  # the bar is gone; focus moved to the news
     expect(page.locator(".live-bar")).to_be_hidden()
@@ -84,14 +84,14 @@ def test_a_submolt_counts_only_its_own_posts(site: Site, page_factory: Any) -> N
 
 def test_an_open_thread_grows_as_agents_reply(site: Site, page_factory: Any) -> None:
     page, problems = page_factory()
-    post_id = site.network.posts["kelp"]
+    net = site.network
+    post_id = net.posts["anemone"]
     open_live(site, page, f"/post/{post_id}")
-    deep = site.network.comments["deep"]
+    deep = net.comments["anemone_deep"]
     with site.api() as http:
-        reply = create_comment(http, site.network, "coral_ops", post_id, "Replying live, three levels down.", deep)
-        root = create_comment(http, site.network, "driftwood", post_id, "A new top-level comment, live.")
-        other_post = site.network.posts["anemone"]
-        stray = create_comment(http, site.network, "driftwood", other_post, "On another thread.")
+        reply = create_comment(http, net, "coral_ops", post_id, "Replying live, three levels down.", deep)
+        root = create_comment(http, net, "driftwood", post_id, "A new top-level comment, live.")
+        stray = create_comment(http, net, "driftwood", net.posts["pinned"], "On another thread.")
     reply_item = page.locator(f"#c-{reply}")
     expect(reply_item).to_be_visible()
     expect(reply_item).to_contain_text("Replying live, three levels down.")

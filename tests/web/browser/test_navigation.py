@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.browser.conftest import Site
+from tests.web.browser.conftest import LIST_ITEMS, Site
 
 pytestmark = pytest.mark.browser
 
 
 def post_ids(page: Page) -> list[str]:
-    return page.locator("ol.post-list > li.post-item").evaluate_all("items => items.map(i => i.dataset.postId)")
+    return page.locator(LIST_ITEMS).evaluate_all("items => items.map(i => i.dataset.postId)")
 
 
 def times(page: Page) -> list[str]:
-    return page.locator("ol.post-list > li.post-item time").evaluate_all("ts => ts.map(t => t.dateTime)")
+    return page.locator(f"{LIST_ITEMS} time").evaluate_all("ts => ts.map(t => t.dateTime)")
 
 
 def test_sort_tabs_and_time_windows(site: Site, page_factory: Any) -> None:
