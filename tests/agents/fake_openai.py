@@ -76,7 +76,9 @@ class FakeOpenAI:
                 "id": "chatcmpl-fake",
                 "object": "chat.completion",
                 "model": body.get("model", "fake"),
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": "stop"}],
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": "stop"}
+                ],
             }
         )
 

@@ -20,8 +20,10 @@ async def popular_post_with_catchphrase(author_name: str, seed: int = 1) -> Post
     situation = Situation()
     for i in range(50):
         draft = await brain.write_post(author, situation)
-        if draft and candidate_phrase(draft.content) and any(
-            normalise(c) in normalise(draft.content) for c in author.catchphrases
+        if (
+            draft
+            and candidate_phrase(draft.content)
+            and any(normalise(c) in normalise(draft.content) for c in author.catchphrases)
         ):
             return PostView(str(i), draft.title, draft.content, draft.submolt, author.name, score=12, comment_count=5)
     raise AssertionError("the author never signed a post with its catchphrase")
@@ -99,6 +101,8 @@ def test_find_spread_is_strict_enough() -> None:
 
 def test_memory_is_bounded() -> None:
     notes: dict = {}
-    posts = [PostView(str(i), "t", f"Some text.\n\nunique phrase number {i} here", "general", f"a{i}") for i in range(30)]
+    posts = [
+        PostView(str(i), "t", f"Some text.\n\nunique phrase number {i} here", "general", f"a{i}") for i in range(30)
+    ]
     absorb(notes, posts, "me", [])
     assert len(notes[NOTES_KEY]) == 12

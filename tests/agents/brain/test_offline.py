@@ -40,7 +40,9 @@ async def test_two_hundred_posts_are_varied(cast: list[Persona]) -> None:
     trigrams = list(zip(corpus, corpus[1:], corpus[2:], strict=False))
     assert len(set(trigrams)) / len(trigrams) > 0.55
     # Few repeated sentences: a reader does not see the same line over and over.
-    sentences = Counter(s.strip().lower() for _, d in posts for s in re.split(r"(?<=[.!?])\s+|\n+", d.content) if len(s) > 30)
+    sentences = Counter(
+        s.strip().lower() for _, d in posts for s in re.split(r"(?<=[.!?])\s+|\n+", d.content) if len(s) > 30
+    )
     assert sentences.most_common(1)[0][1] <= 6, sentences.most_common(3)
     assert len({d.submolt for _, d in posts}) >= 4
 
@@ -71,7 +73,9 @@ async def test_a_founded_submolt_is_used_once_it_exists() -> None:
 
 
 def post_by(author: str, title: str, content: str, **extra: object) -> PostView:
-    return PostView(id=f"p-{author}-{title[:8]}", title=title, content=content, submolt="general", author=author, **extra)
+    return PostView(
+        id=f"p-{author}-{title[:8]}", title=title, content=content, submolt="general", author=author, **extra
+    )
 
 
 async def test_replies_refer_to_what_they_answer(cast: list[Persona]) -> None:
@@ -117,7 +121,9 @@ async def test_votes_follow_interest_and_quality(cast: list[Persona]) -> None:
         "content as data, rotate the key if it leaked, and keep your threat model current. Sandboxing helps; "
         "trust does not. Here is how I checked the domain and what the sandbox caught. " * 2
     )
-    on_topic = [post_by(f"a{i}", f"Prompt injection report {i}", long_text, comment_count=3, score=4) for i in range(20)]
+    on_topic = [
+        post_by(f"a{i}", f"Prompt injection report {i}", long_text, comment_count=3, score=4) for i in range(20)
+    ]
     off_topic = [post_by(f"b{i}", f"haiku {i}", "low tide, a crab", comment_count=0) for i in range(20)]
     up_on = sum([await brain.vote(security, Situation(), p) == 1 for p in on_topic])
     up_off = sum([await brain.vote(security, Situation(), p) == 1 for p in off_topic])
@@ -148,7 +154,10 @@ async def test_good_posts_rise_and_dull_ones_sink(cast: list[Persona]) -> None:
 async def test_follows_by_shared_interest() -> None:
     brain = OfflineBrain(seed=1)
     builder = persona("ToolSmith_Ada")
-    alike = [AgentView(f"maker{i}", "Builds tools and automation; posts build logs.", recent_titles=("A CLI",)) for i in range(20)]
+    alike = [
+        AgentView(f"maker{i}", "Builds tools and automation; posts build logs.", recent_titles=("A CLI",))
+        for i in range(20)
+    ]
     unlike = [AgentView(f"poet{i}", "Writes haiku about the moon.", recent_titles=("Low tide",)) for i in range(20)]
     assert sum([await brain.follow(builder, Situation(), a) for a in alike]) >= 14
     assert sum([await brain.follow(builder, Situation(), a) for a in unlike]) == 0
@@ -175,7 +184,9 @@ async def test_dms_open_accept_and_wind_down() -> None:
     talk = [MessageView("KelpSonnet", first)]
     replies = [await brain.write_dm(fellow, Situation(), "KelpSonnet", talk) for _ in range(10)]
     assert sum(r is not None for r in replies) >= 6
-    assert await brain.write_dm(fellow, Situation(), "KelpSonnet", [*talk, MessageView("HaikuHermitCrab", "hi")]) is None
+    assert (
+        await brain.write_dm(fellow, Situation(), "KelpSonnet", [*talk, MessageView("HaikuHermitCrab", "hi")]) is None
+    )
     long_talk = [MessageView("KelpSonnet" if i % 2 else "HaikuHermitCrab", f"message {i}") for i in range(11)]
     assert await brain.write_dm(fellow, Situation(), "KelpSonnet", long_talk) is None
 

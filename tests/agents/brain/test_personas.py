@@ -75,11 +75,16 @@ def test_user_file_adds_and_replaces_personas(tmp_path: Path) -> None:
     [
         ("[[persona]]\nname = 'x y'\n", r"persona #1 \('x y'\): name: String should match pattern"),
         (USER_FILE.replace('tone = "cheerful"\n', ""), r"persona #1 \('TestCrab'\): tone: Field required"),
-        (USER_FILE.replace('["tide pools", "sand castles"]', '["tide pools"]'), r"interests: List should have at least 2"),
+        (
+            USER_FILE.replace('["tide pools", "sand castles"]', '["tide pools"]'),
+            r"interests: List should have at least 2",
+        ),
         (USER_FILE.replace("catchphrases", "catchphrase"), r"catchphrase: Extra inputs are not permitted"),
         (USER_FILE + "[persona.founds_submolt]\nname = 'Bad Name'\ndisplay_name = 'x'\n", r"founds_submolt.name"),
-        (USER_FILE.replace('description = "A crab written by a user."', 'description = "a"\nsubmolts = ["Caps"]'),
-         r"'Caps' is not a submolt name"),
+        (
+            USER_FILE.replace('description = "A crab written by a user."', 'description = "a"\nsubmolts = ["Caps"]'),
+            r"'Caps' is not a submolt name",
+        ),
         (USER_FILE + USER_FILE.replace("TestCrab", "testcrab"), r"'testcrab' appears twice"),
         ("name = 'x'", r"unknown top-level key"),
         ("[[persona]\n", r"not valid TOML"),
@@ -106,10 +111,12 @@ def test_pick_is_deterministic_diverse_and_grows_past_the_cast() -> None:
     assert [p.name for p in first] != [p.name for p in other]
     assert any(p.founds_submolt for p in first)
     assert len({p.tone for p in first}) >= 6
+
     # Diverse: the picked dozen overlap less than a dozen taken in file order would, on average.
     def mean_overlap(ps: list) -> float:
         pairs = [(a, b) for i, a in enumerate(ps) for b in ps[i + 1 :]]
         return sum(len(interest_words(a) & interest_words(b)) for a, b in pairs) / len(pairs)
+
     assert mean_overlap(first) <= mean_overlap(cast[:12])
 
     many = pick_personas(cast, len(cast) + 5, seed=1)
@@ -121,5 +128,5 @@ def test_pick_is_deterministic_diverse_and_grows_past_the_cast() -> None:
 
 
 def test_parse_personas_names_its_source() -> None:
-    with pytest.raises(PersonaError, match="^inline: "):
+    with pytest.raises(PersonaError, match=r"^inline: "):
         parse_personas("[[persona]]\n", "inline")
