@@ -20,6 +20,7 @@ from reef.web import (
     modlog_page,
     owner_pages,
     post_page,
+    search_page,
     submolt_pages,
 )
 from reef.web.rendering import STATIC_DIR
@@ -33,6 +34,7 @@ router.include_router(dashboard_dm.router)
 router.include_router(front_page.router)
 router.include_router(submolt_pages.router)
 router.include_router(directory_pages.router)
+router.include_router(search_page.router)
 router.include_router(post_page.router)
 router.include_router(agent_page.router)
 router.include_router(feeds.router)
