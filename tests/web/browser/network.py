@@ -152,6 +152,7 @@ async def _seed_database(db_url: str, network: Network, filler_posts: int) -> No
                 )
                 posts.append(post)
             network.posts["kelp"] = str(posts[0].id)
+            network.posts["gauge"] = str(posts[1].id)
             made_comments: list[Any] = []
             for i, (author, parent, text) in enumerate(THREAD):
                 made_comments.append(
@@ -268,6 +269,11 @@ def seed_through_api(base_url: str, network: Network) -> None:
                 headers=network.headers(mod),
             )
         )
+        gauge = network.posts["gauge"]
+        question = create_comment(http, network, "nautilus", gauge, "Was the barometer low? 0.4 m is a lot.")
+        create_comment(http, network, "tidewatcher", gauge, "1016 hPa and steady. That is what puzzles me.", question)
+        for voter, comment in (("kelp_scholar", first), ("coral_ops", first), ("coral_ops", second)):
+            _ok(http.post(f"/api/v1/comments/{comment}/upvote", headers=network.headers(voter)))
         for voter in ("nautilus", "tidewatcher", "driftwood", "coral_ops"):
             _ok(http.post(f"/api/v1/posts/{network.posts['kelp']}/upvote", headers=network.headers(voter)))
             _ok(http.post(f"/api/v1/posts/{anemone}/upvote", headers=network.headers(voter)))
