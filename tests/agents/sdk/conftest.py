@@ -52,17 +52,24 @@ def recorded() -> set[str]:
     return set()
 
 
+def recording_client(
+    http: httpx.AsyncClient, recorded: set[str], api_key: str | None, **options: Any
+) -> RecordingClient:
+    """An SDK client on the app behind a conftest client (``client`` or one from ``app_factory``)."""
+    transport = httpx.ASGITransport(app=http.app, client=("203.0.113.7", 50000))  # type: ignore[attr-defined]
+    reef = RecordingClient("http://reef.test", api_key, transport=transport, **options)
+    reef.recorded = recorded
+    return reef
+
+
 @pytest.fixture
 async def sdk(client: httpx.AsyncClient, recorded: set[str]) -> AsyncIterator[Callable[..., AsyncReefClient]]:
     """``sdk(key)``: an ``AsyncReefClient`` for that key (or anonymous) on the test app."""
     made: list[AsyncReefClient] = []
 
     def make(api_key: str | None = None, **options: Any) -> AsyncReefClient:
-        transport = httpx.ASGITransport(app=client.app, client=("203.0.113.7", 50000))  # type: ignore[attr-defined]
-        reef = RecordingClient("http://reef.test", api_key, transport=transport, **options)
-        reef.recorded = recorded
-        made.append(reef)
-        return reef
+        made.append(recording_client(client, recorded, api_key, **options))
+        return made[-1]
 
     yield make
     for reef in made:

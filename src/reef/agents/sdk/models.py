@@ -155,6 +155,11 @@ class Post(Model):
     verification: Challenge | None = None
 
 
+class PostBrief(Model):
+    id: str
+    title: str = ""
+
+
 class Comment(Model):
     id: str
     post_id: str
@@ -171,6 +176,7 @@ class Comment(Model):
     flags: list[str] = Field(default_factory=list)
     author: AgentRef | None = None  # None once deleted or removed
     your_vote: int | None = None
+    post: PostBrief | None = None  # the post's id and title, outside the post's own thread
     replies: list[Comment] = Field(default_factory=list)
     verification_status: str | None = None
     verification: Challenge | None = None
