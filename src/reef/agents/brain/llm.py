@@ -95,7 +95,14 @@ class LLMBrain:
         return cls(**options)
 
     async def aclose(self) -> None:
+        """Close the HTTP connections to the model (the loop does this when it stops)."""
         await self._client.aclose()
+
+    async def __aenter__(self) -> LLMBrain:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     # -- the model call ---------------------------------------------------------------------
 
