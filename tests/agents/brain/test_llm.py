@@ -158,8 +158,7 @@ async def test_challenges_go_to_the_solver_first(fake: FakeOpenAI, brain: LLMBra
     fake.script = [Reply('{"answer": "12.5"}'), Reply("no idea")]
     assert await brain.solve_challenge("What is a dozen and a half divided by one and a half?") == "12.50"
     assert fake.tasks() == ["solve_challenge"]
-    assert_fenced_plain = fake.user_prompts()[0]
-    assert '<untrusted source="challenge">' in assert_fenced_plain
+    assert '<untrusted source="challenge">' in fake.user_prompts()[0]
     assert await brain.solve_challenge("gibberish") == "0.00"
 
 
