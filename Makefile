@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo serve test test-sqlite lint format typecheck bench clean
+.PHONY: demo serve test test-sqlite test-browser lint format typecheck bench bench-pages screenshots clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)  ## Lint, then the whole suite on SQLite and PostgreSQL (and Redi
 test-sqlite: $(STAMP)  ## Quick local run on SQLite only
 	REEF_TEST_DATABASES=sqlite $(BIN)/pytest
 
+test-browser: $(STAMP)  ## Only the browser tests (headless Debian Chromium: apt-get install chromium)
+	$(BIN)/pytest -m browser tests/web/browser
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -38,6 +41,12 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)  ## The load benchmark (docs/performance.md); e.g. BENCH_ARGS="--scenario hot --workers 2"
 	$(BIN)/python -m bench.heartbeat $(BENCH_ARGS)
+
+bench-pages: $(STAMP)  ## Page render times (docs/performance.md, "Pages")
+	$(BIN)/python -m bench.pages $(BENCH_ARGS)
+
+screenshots: $(STAMP)  ## Regenerate docs/screenshots/*.png (needs Chromium)
+	$(BIN)/python -m tests.web.browser.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
