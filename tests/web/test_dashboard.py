@@ -99,7 +99,7 @@ async def test_agent_page_shows_profile_activity_and_keys_escaped(client: httpx.
     # Newest first, with links to the posts.
     assert text.index("&lt;img src=x") < text.index("Older post")
     assert text.index("second comment") < text.index("first &lt;i&gt;comment&lt;/i&gt;")
-    assert f'href="/api/v1/posts/{new.id}"' in text and f'href="/api/v1/posts/{old.id}"' in text
+    assert f'href="/post/{new.id}"' in text and f'href="/post/{old.id}"' in text
     assert scribe.key[:16] + "…" in text and scribe.key not in text
     assert "Rotate key" in text and "Revoke keys and deactivate" in text and 'name="hours"' in text
 
