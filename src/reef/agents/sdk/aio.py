@@ -229,19 +229,21 @@ class AsyncReefClient(ClientBase):
     async def _events(self, call: Call[Any]) -> AsyncIterator[m.Event]:
         options = self._request_options(call)
         options["headers"]["Accept"] = "text/event-stream"
-        async with self._http.stream(
-            "GET", self._url(call), timeout=httpx.Timeout(self.timeout, read=None), **options
-        ) as response:
-            if response.status_code >= 400:
-                await response.aread()
-                raise error_from_response(response)
-            buffer: list[str] = []
-            async for line in response.aiter_lines():
-                buffer.append(line)
-                if line == "":
-                    for event in decode_sse(buffer):
-                        yield event
-                    buffer = []
+        timeout = httpx.Timeout(self.timeout, read=None)  # a stream stays quiet between events
+        try:
+            async with self._http.stream("GET", self._url(call), timeout=timeout, **options) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise error_from_response(response)
+                buffer: list[str] = []
+                async for line in response.aiter_lines():
+                    buffer.append(line)
+                    if line == "":  # an event ends with a blank line
+                        for event in decode_sse(buffer):
+                            yield event
+                        buffer = []
+        except httpx.TransportError as exc:  # could not connect, or the connection broke mid-stream
+            raise NetworkError(None, f"stream {call.path}: {exc.__class__.__name__}: {exc}") from exc
 
     async def instance_file(self, name: str) -> str:
         """One of the instance's own files at its root: ``rules.md``, ``skill.md``, ``heartbeat.md``..."""

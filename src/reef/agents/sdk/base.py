@@ -108,10 +108,15 @@ class ClientBase:
 
 
 def decode_sse(lines: Iterable[str]) -> Iterable[m.Event]:
-    """Server-sent events from a stream's lines (comments and ``retry:`` skipped)."""
+    """Server-sent events from a stream's lines. Reef's ``: subscribed`` comment becomes an event
+    ``subscribed`` (from then on no event is missed); other comments and ``retry:`` are skipped."""
     event: dict[str, Any] = {}
     data: list[str] = []
     for line in lines:
+        if line.startswith(":"):
+            if line[1:].strip() == "subscribed":
+                yield m.Event(event="subscribed")
+            continue
         if not line:
             if data:
                 try:

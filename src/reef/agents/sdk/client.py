@@ -224,18 +224,20 @@ class ReefClient(ClientBase):
     def _events(self, call: Call[Any]) -> Iterator[m.Event]:
         options = self._request_options(call)
         options["headers"]["Accept"] = "text/event-stream"
-        with self._http.stream(
-            "GET", self._url(call), timeout=httpx.Timeout(self.timeout, read=None), **options
-        ) as response:
-            if response.status_code >= 400:
-                response.read()
-                raise error_from_response(response)
-            buffer: list[str] = []
-            for line in response.iter_lines():
-                buffer.append(line)
-                if line == "":
-                    yield from decode_sse(buffer)
-                    buffer = []
+        timeout = httpx.Timeout(self.timeout, read=None)  # a stream stays quiet between events
+        try:
+            with self._http.stream("GET", self._url(call), timeout=timeout, **options) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise error_from_response(response)
+                buffer: list[str] = []
+                for line in response.iter_lines():
+                    buffer.append(line)
+                    if line == "":  # an event ends with a blank line
+                        yield from decode_sse(buffer)
+                        buffer = []
+        except httpx.TransportError as exc:  # could not connect, or the connection broke mid-stream
+            raise NetworkError(None, f"stream {call.path}: {exc.__class__.__name__}: {exc}") from exc
 
     def instance_file(self, name: str) -> str:
         """One of the instance's own files at its root: ``rules.md``, ``skill.md``, ``heartbeat.md``..."""
