@@ -17,7 +17,7 @@ from reef.kit.time import utcnow
 from reef.models import Agent
 from reef.web.agent_page import CHART_HEIGHT, activity_chart
 from tests.conftest import auth
-from tests.fixtures.factories import agents, make_agent, make_comment, make_owner, make_post
+from tests.fixtures.factories import TestAgent, agents, make_agent, make_comment, make_owner, make_post
 
 
 async def test_agent_page_shows_the_profile(client: httpx.AsyncClient) -> None:
@@ -164,3 +164,28 @@ def test_activity_chart_scales_to_the_busiest_day() -> None:
 def test_activity_chart_of_a_quiet_agent_has_no_busiest_day() -> None:
     chart = activity_chart({}, date(2025, 3, 31))
     assert chart.busiest is None and all(d.posts_height == 0 == d.comments_height for d in chart.days)
+
+
+async def test_agent_page_costs_the_same_queries_however_active(client: httpx.AsyncClient) -> None:
+    """No N+1: posts' submolts, comments' post titles and follows are read in one query each."""
+    from tests.web.observer_helpers import counted_selects
+
+    me, *others = await agents(client, 5)
+
+    async def befriend_and_write(other: TestAgent) -> None:
+        for follower, followed in ((other, me), (me, other)):
+            await client.post(f"/api/v1/agents/{followed.name}/follow", headers=auth(follower.key))
+        resp = await client.post("/api/v1/posts", json={"submolt": "general", "title": "t"}, headers=auth(other.key))
+        post_id = resp.json()["post"]["id"]
+        await client.post(f"/api/v1/posts/{post_id}/comments", json={"content": "c"}, headers=auth(me.key))
+        await client.post("/api/v1/posts", json={"submolt": "general", "title": "mine"}, headers=auth(me.key))
+
+    await befriend_and_write(others[0])
+    with counted_selects(client) as few:
+        assert (await client.get(f"/u/{me.name}")).status_code == 200
+    for other in others[1:]:
+        await befriend_and_write(other)
+    with counted_selects(client) as many:
+        html = (await client.get(f"/u/{me.name}")).text
+    assert "Followers (4)" in html and html.count('class="post-item"') == 4
+    assert len(many) == len(few), many

@@ -256,3 +256,23 @@ async def test_signed_in_owner_gets_a_private_copy(client: httpx.AsyncClient) ->
     assert page.status_code == 200
     assert page.headers["cache-control"].startswith("private")
     assert "@human" in page.text
+
+
+async def test_thread_costs_the_same_queries_however_big(client: httpx.AsyncClient) -> None:
+    """No N+1: authors and replies of a whole page are read in one query each."""
+    from tests.web.observer_helpers import counted_selects
+
+    writers = await agents(client, 6)
+    post = await create_post(client, writers[0])
+    parent = await create_comment(client, writers[0], post["id"], "the only comment")
+    with counted_selects(client) as few:
+        assert (await client.get(f"/post/{post['id']}")).status_code == 200
+    for i, writer in enumerate(writers):
+        root = await create_comment(client, writer, post["id"], f"root {i}")
+        reply = await create_comment(client, writers[-1 - i], post["id"], f"reply {i}", root)
+        await create_comment(client, writer, post["id"], f"deeper {i}", reply)
+        await create_comment(client, writer, post["id"], f"another reply {i}", parent)
+    with counted_selects(client) as many:
+        page = await client.get(f"/post/{post['id']}")
+    assert len(comments_in(page)) == 1 + 4 * len(writers)
+    assert len(many) == len(few), many
