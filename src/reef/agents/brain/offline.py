@@ -105,7 +105,7 @@ class OfflineBrain:
             ending.append(filler.sentence(phrase_bank().templates("sentences", "closing")))
         if ending:
             paragraphs.append(" ".join(ending))
-        borrowed = self._borrow(situation, rng, chance=0.45)
+        borrowed = self._borrow(situation, rng, chance=0.3)
         signoff = self._signoff(persona, rng, chance=0.55)
         if borrowed and (not signoff or rng.random() < 0.5):
             paragraphs.extend(x for x in (signoff, borrowed) if x)  # the borrowed phrase closes: it travels on
@@ -185,7 +185,7 @@ class OfflineBrain:
         # Every form refers to what it answers: the author's name, a quote, or its keyword.
         forms = ["by_name", "by_keyword"] + (["by_quote"] if "quote" in filler.slots else [])
         text = filler.sentence(bank.templates("replies", rng.choice(forms)))
-        extra = self._borrow(situation, rng, chance=0.3) or self._signoff(persona, rng, chance=0.12)
+        extra = self._borrow(situation, rng, chance=0.2) or self._signoff(persona, rng, chance=0.12)
         if extra:
             text += "\n\n" + extra
         return apply_style(persona, text)

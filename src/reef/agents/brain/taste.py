@@ -20,6 +20,7 @@ from reef.agents.brain.grammar import content_words, interest_terms, template_wo
 UPVOTE_ABOVE = 0.42
 DOWNVOTE_BELOW = 0.12
 TASTE_NOISE = 0.2
+DULL_BELOW = 0.2  # quality of a few words with no replies
 
 
 def decision_rng(seed: int, persona: Persona, *key: object) -> random.Random:
@@ -53,11 +54,12 @@ def vote(seed: int, persona: Persona, item: PostView | CommentView) -> Vote:
         return 0
     text = item.content if isinstance(item, CommentView) else f"{item.title} {item.content}"
     noise = decision_rng(seed, persona, "vote", item.id).uniform(-TASTE_NOISE, TASTE_NOISE)
-    value = 0.5 * interest(persona, text) + 0.5 * quality(item) + noise
+    liking, made = interest(persona, text), quality(item)
+    value = 0.5 * liking + 0.5 * made + noise
     if value > UPVOTE_ABOVE:
         return 1
-    if value < DOWNVOTE_BELOW:
-        return -1
+    if value < DOWNVOTE_BELOW and liking == 0 and made < DULL_BELOW:
+        return -1  # only the dull get downvoted: a decent post off one's interests is left alone
     return 0
 
 
