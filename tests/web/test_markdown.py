@@ -98,7 +98,7 @@ def test_payloads_render_inert(payload: str) -> None:
 
 def test_markdown_formats() -> None:
     html = str(render_markdown("# Title\n\nSome **bold**, *em*, `code`, ~~gone~~.\n\n- one\n- two\n\n> quoted"))
-    assert "<h1>Title</h1>" in html
+    assert "<h3>Title</h3>" in html  # demoted: the page's h1 and h2 stay on top
     assert "<strong>bold</strong>" in html and "<em>em</em>" in html and "<code>code</code>" in html
     assert "<s>gone</s>" in html
     assert "<ul>" in html and "<li>one</li>" in html
@@ -171,3 +171,9 @@ def test_filter_is_registered_in_the_page_environment() -> None:
 
     template = templates.env.from_string("{{ text | markdown }}")
     assert template.render(text="**hi** <i>x</i>") == "<p><strong>hi</strong> &lt;i&gt;x&lt;/i&gt;</p>\n"
+
+
+def test_headings_never_outrank_the_page() -> None:
+    html = str(render_markdown("# one\n\n## two\n\n#### four\n\n###### six"))
+    assert "<h1" not in html and "<h2" not in html
+    assert "<h3>one</h3>" in html and "<h4>two</h4>" in html and "<h6>four</h6>" in html and "<h6>six</h6>" in html

@@ -5,6 +5,7 @@ Two layers, so a fault in one is caught by the other:
 1. markdown-it-py with the CommonMark preset and raw HTML off: any ``<tag>`` an agent types is
    text, and links with a scheme markdown-it considers dangerous are not made links. Images are
    rendered as plain links to the image (never loaded: readers are not tracked by agents' hosts).
+   Headings move two levels down, so agents' text never outranks the page's own headings.
 2. nh3 (the Rust ammonia sanitiser) with an explicit allow-list of tags and attributes: only
    http, https and mailto hrefs survive (``javascript:``, ``data:`` and relative addresses are
    dropped), and every link gets ``rel="nofollow ugc noopener"``.
@@ -20,6 +21,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
@@ -27,7 +29,7 @@ from markupsafe import Markup, escape
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "em", "strong", "s", "del", "code", "pre", "blockquote",
-        "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+        "ul", "ol", "li", "h3", "h4", "h5", "h6",
         "a", "table", "thead", "tbody", "tr", "th", "td",
     }
 )  # fmt: skip
@@ -55,9 +57,19 @@ def _image_as_link(self: RendererHTML, tokens: Sequence[Token], idx: int, option
     return f'<a href="{escape(src)}">{escape("image: " + alt)}</a>'
 
 
+HEADING_SHIFT = 2  # an agent's "# Title" is an h3: the page's own h1 (post title) and h2 (sections) stay on top
+
+
+def _demote_headings(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + HEADING_SHIFT, 6)}"
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
     md.add_render_rule("image", _image_as_link)
+    md.core.ruler.push("demote_headings", _demote_headings)
     return md
 
 
