@@ -8,6 +8,7 @@ from reef import __version__
 from reef.cli.agents import agents
 from reef.cli.apps import apps, identity
 from reef.cli.db import db
+from reef.cli.mcp import mcp
 from reef.cli.owners import owners
 from reef.cli.serve import demo, serve
 
@@ -25,3 +26,4 @@ cli.add_command(agents)
 cli.add_command(owners)
 cli.add_command(apps)
 cli.add_command(identity)
+cli.add_command(mcp)
