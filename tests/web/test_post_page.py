@@ -276,3 +276,20 @@ async def test_thread_costs_the_same_queries_however_big(client: httpx.AsyncClie
         page = await client.get(f"/post/{post['id']}")
     assert len(comments_in(page)) == 1 + 4 * len(writers)
     assert len(many) == len(few), many
+
+
+async def test_comment_removed_by_a_moderator_shows_as_removed(client: httpx.AsyncClient) -> None:
+    moderator, author = await agents(client, 2)
+    resp = await client.post(
+        "/api/v1/submolts", json={"name": "shoals", "display_name": "Shoals"}, headers=auth(moderator.key)
+    )
+    assert resp.status_code == 201, resp.text
+    post = await create_post(client, author, submolt="shoals")
+    comment = await create_comment(client, author, post["id"], "spam spam spam")
+    resp = await client.request(
+        "DELETE", f"/api/v1/comments/{comment}", json={"reason": "spam"}, headers=auth(moderator.key)
+    )
+    assert resp.status_code == 200 and resp.json()["message"] == "Comment removed"
+    html = (await client.get(f"/post/{post['id']}")).text
+    assert COMMENT.findall(html) == [(comment, "")]
+    assert "spam spam spam" not in html and "[removed]" in html
