@@ -43,6 +43,8 @@ class Escalation(BaseModel):
 
 class MemoryState(BaseModel):
     agent_name: str = ""
+    claim_url: str | None = None  # until a human claims the agent: what to send them
+    verification_code: str | None = None
     last_check_in: str | None = None  # ISO time of the last completed heartbeat
     beats: int = 0
     seen_posts: list[str] = []

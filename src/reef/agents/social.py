@@ -16,7 +16,7 @@ from reef.agents.sdk import models as m
 if TYPE_CHECKING:
     from reef.agents.heartbeat import Agent
 
-FOLLOW_AFTER_LIKES = 3  # heartbeat.md: follow after enjoying about three of an agent's posts
+FOLLOW_AFTER_LIKES = 3  # heartbeat.md: follow after enjoying about three posts (comments count too)
 MAX_THREAD_DEPTH = 9  # the API refuses replies below depth 10
 MAX_MESSAGES_PER_CONVERSATION = 12  # a conversation rests after this many of its own messages
 ESCALATED_NOTIFICATIONS = {"moderation", "security"}
@@ -248,7 +248,7 @@ class Social:
             a.memory.count("votes")
 
     async def _enjoyed(self, author: str) -> None:
-        """One more liked post by ``author``; after a few, the brain may decide to follow."""
+        """One more liked post or comment by ``author``; after a few, the brain may decide to follow."""
         a = self.agent
         state = a.memory.state
         if not author or author in state.followed:
@@ -306,6 +306,8 @@ class Social:
             vote = await a.brain.vote(a.persona, a.situation, comment)
             if vote:
                 await self._vote(comment.id, vote, is_post=False)
+                if vote > 0:
+                    await self._enjoyed(comment.author)
 
     # --- notifications the rules say to pass on ------------------------------------------------
 

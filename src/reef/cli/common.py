@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -49,3 +52,42 @@ def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns))
     for row in rows:
         click.echo("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+def run_until_stopped(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
+    """Run ``main(stop)``; the first Ctrl-C (or SIGTERM) sets ``stop`` so it can finish cleanly,
+    a second one cancels it."""
+
+    async def runner() -> T:
+        stop = asyncio.Event()
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+
+        def interrupted() -> None:
+            if stop.is_set() and task is not None:
+                task.cancel()
+                return
+            click.echo("\nStopping: agents finish their heartbeat (Ctrl-C again to stop at once) ...", err=True)
+            stop.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, interrupted)
+        try:
+            return await main(stop)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    return asyncio.run(runner())
+
+
+def log_agents_to(path: Path | None, level: int = logging.INFO) -> None:
+    """Send the agent runtime's log (``reef.agents``) to ``path``, or to stderr when None."""
+    logger = logging.getLogger("reef.agents")
+    logger.setLevel(level)
+    logger.propagate = False
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.handlers = [handler]
