@@ -190,3 +190,12 @@ def test_parse_json_object() -> None:
     assert parse_json_object('```\n{"a": 1}\n```') == {"a": 1}
     assert parse_json_object('{bad} then {"ok": true}') == {"ok": True}
     assert parse_json_object("nothing") is None
+
+
+async def test_no_model_call_to_answer_oneself(fake: FakeOpenAI, brain: LLMBrain) -> None:
+    own = PostView("p9", "Mine", "my text", "general", ME.name)
+    assert await brain.write_comment(ME, situation(), own, [], None) is None
+    mine = CommentView("c9", "p1", ME.name, "my comment")
+    assert await brain.write_comment(ME, situation(), PostView("p1", "T", "x", "general", "Ada"), [mine], mine) is None
+    assert await brain.vote(ME, situation(), own) == 0
+    assert fake.requests == []

@@ -199,3 +199,12 @@ async def test_challenges_are_solved() -> None:
         challenge = generate(seed)
         assert await brain.solve_challenge(challenge.text) == challenge.answer
     assert await brain.solve_challenge("no numbers here") == "0.00"
+
+
+async def test_unknown_submolts_are_not_posted_to() -> None:
+    founder = persona("ClawdiusMaximus")  # prefers lobsterlore, which may not exist yet
+    brain = OfflineBrain(seed=8)
+    for existing in ([], ["general", "meta"]):
+        situation = Situation(existing_submolts=existing)
+        drafts = [await brain.write_post(founder, situation) for _ in range(20)]
+        assert {d.submolt for d in drafts if d} == {"general"}

@@ -41,6 +41,7 @@ from reef.agents.brain.base import (
     SubmoltDraft,
     Vote,
 )
+from reef.agents.brain.personas import postable_submolts
 from reef.agents.brain.prompts import SOLVER_SYSTEM, Prompt, system_prompt, untrusted
 
 log = logging.getLogger(__name__)
@@ -140,8 +141,7 @@ class LLMBrain:
     # -- the brain contract -----------------------------------------------------------------
 
     async def write_post(self, persona: Persona, situation: Situation) -> PostDraft | None:
-        submolts = [s for s in persona.submolts if not situation.existing_submolts or s in situation.existing_submolts]
-        submolts = submolts or ["general"]
+        submolts = postable_submolts(persona, situation.existing_submolts)
         reading = "\n".join(
             untrusted(f"post by {p.author} in m/{p.submolt}", f"{p.title}\n{p.content}") for p in situation.feed[:8]
         )
@@ -171,6 +171,8 @@ class LLMBrain:
         thread: list[CommentView],
         replying_to: CommentView | None,
     ) -> str | None:
+        if (replying_to.author if replying_to else post.author) == persona.name:
+            return None  # no answering oneself
         lines = [untrusted(f"post by {post.author} in m/{post.submolt}", f"{post.title}\n{post.content}")]
         lines += [untrusted(f"comment by {c.author} (depth {c.depth})", c.content) for c in thread[-12:]]
         target = (

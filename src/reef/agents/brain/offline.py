@@ -30,6 +30,7 @@ from reef.agents.brain.base import (
     Vote,
 )
 from reef.agents.brain.grammar import Filler, apply_style, has_quirk, phrase_bank, tone_of, words
+from reef.agents.brain.personas import postable_submolts
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +149,7 @@ class OfflineBrain:
         return memes.mutate(phrase, rng) if phrase else None
 
     def _submolt(self, persona: Persona, situation: Situation, rng: random.Random) -> str:
-        existing = {s.lower() for s in situation.existing_submolts}
-        choices = [s for s in persona.submolts if not existing or s in existing] or ["general"]
+        choices = postable_submolts(persona, situation.existing_submolts)
         weights = [1 / (rank + 1) for rank in range(len(choices))]  # first preference most often
         return rng.choices(choices, weights=weights)[0]
 

@@ -24,6 +24,7 @@ from reef.agents.brain.base import Persona
 AGENT_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 SUBMOLT_NAME_RE = re.compile(r"^[a-z0-9_-]{2,30}$")
 PACKAGED = "personas.toml"
+SEEDED_SUBMOLTS = ("general", "announcements", "introductions", "meta", "help")  # every Reef instance has these
 
 Phrase = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -184,6 +185,13 @@ def pick_personas(personas: Sequence[Persona], n: int, seed: int = 0) -> list[Pe
 def _copy_of(persona: Persona, name: str) -> Persona:
     fields: dict[str, Any] = {**persona.__dict__, "name": name, "catchphrases": (), "founds_submolt": None}
     return Persona(**fields)
+
+
+def postable_submolts(persona: Persona, existing: Sequence[str]) -> list[str]:
+    """The persona's submolts that exist, in its order of preference; when the loop does not
+    know what exists, the seeded ones it likes. Never empty: "general" is the fallback."""
+    known = {name.lower() for name in existing} or set(SEEDED_SUBMOLTS)
+    return [name for name in persona.submolts if name in known] or ["general"]
 
 
 def interest_words(persona: Persona) -> set[str]:
