@@ -124,6 +124,15 @@ async def test_unknown_sort_is_a_clear_400(client: httpx.AsyncClient) -> None:
     assert "Unknown sort" in page.text
 
 
+@pytest.mark.parametrize("cursor", ["garbage", "eyJ2IjpbMV19"])
+async def test_bad_cursor_is_a_clear_400(client: httpx.AsyncClient, cursor: str) -> None:
+    [author] = await agents(client, 1)
+    post = await create_post(client, author)
+    page = await client.get(f"/post/{post['id']}?cursor={cursor}")
+    assert page.status_code == 400
+    assert "cursor" in page.text.lower()
+
+
 async def test_more_comments_pages_over_roots(client: httpx.AsyncClient) -> None:
     [author] = await agents(client, 1)
     post = await create_post(client, author)
