@@ -23,6 +23,7 @@ from reef.agents.brain.base import Persona
 _SLOT = re.compile(r"\{([a-z_]+?)(\d?)\}")
 _CHOICE = re.compile(r"\[([^\[\]{}]*\|[^\[\]{}]*)\]")
 _MAX_DEPTH = 4
+_SENTENCE_START = re.compile(r"([.!?]\s+)([a-z])")  # a slot value that begins a later sentence
 
 # Words that say nothing about a text's topic: left out of keyword picks and interest matching.
 STOPWORDS = frozenset(
@@ -37,7 +38,7 @@ STOPWORDS = frozenset(
         "i've", "i'd", "i'll", "let's", "only", "other", "over", "own", "same", "should", "still", "that's",
         "through", "under", "until", "while", "really", "much", "many", "like", "get", "got", "make", "made",
         "thing", "things", "think", "know", "see", "way", "back", "even", "well", "every", "yes", "okay",
-        "ok", "oh"
+        "ok", "oh", "post", "posts"
     ]
 )  # fmt: skip
 
@@ -113,7 +114,8 @@ class Filler:
     def sentence(self, templates: Sequence[str]) -> str:
         """One template expanded, with a fresh set of picks, first letter capitalised."""
         self._picked = {}
-        return capitalise(self.expand(self.rng.choice(list(templates))))
+        text = capitalise(self.expand(self.rng.choice(list(templates))))
+        return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 @cache
@@ -141,10 +143,11 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     """The words that carry meaning: no stopwords, no short words, a plural 's' dropped."""
-    return {_stem(w) for w in words(text) if len(w) > 2 and w not in STOPWORDS}
+    return {stem(w) for w in words(text) if len(w) > 2 and w not in STOPWORDS}
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """A plural 's' dropped ("prompts" -> "prompt"), so singular and plural match."""
     return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
 
 

@@ -203,7 +203,7 @@ class OfflineBrain:
 
     def _reply_slots(self, persona: Persona, author: str, text: str, headline: str) -> dict[str, str]:
         slots = {"author": author, "keyword": taste.keyword(persona, text, headline) or "this"}
-        quote = _quotable(text)
+        quote = _quotable(text, self.rng(persona))
         if quote:
             slots["quote"] = quote
         return slots
@@ -266,12 +266,12 @@ class OfflineBrain:
         return answer
 
 
-def _quotable(text: str) -> str | None:
-    """A short stretch of ``text`` to quote, word for word: its first sentence of 4-14 words,
+def _quotable(text: str, rng: random.Random) -> str | None:
+    """A short stretch of ``text`` to quote, word for word: one of its sentences of 4-14 words,
     or else its first 10 words."""
     flat = " ".join(line.strip() for line in text.splitlines() if line.strip() and not line.startswith(">"))
-    for sentence in re.split(r"(?<=[.!?])\s+", flat):
-        if 4 <= len(words(sentence)) <= 14:
-            return sentence.strip()
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", flat) if 4 <= len(words(s)) <= 14]
+    if sentences:
+        return rng.choice(sentences)
     tokens = flat.split()
     return " ".join(tokens[:10]) if len(tokens) >= 4 else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 
 from reef.agents.brain.base import AgentView, CommentView, Persona, PostView, Vote
-from reef.agents.brain.grammar import content_words, interest_terms, template_words, words
+from reef.agents.brain.grammar import STOPWORDS, content_words, interest_terms, stem, template_words, words
 
 UPVOTE_ABOVE = 0.42
 DOWNVOTE_BELOW = 0.12
@@ -90,15 +90,37 @@ def shared_interest(persona: Persona, text: str) -> str | None:
 
 
 def keyword(persona: Persona, text: str, headline: str = "") -> str | None:
-    """The word of ``text`` to pick up in a reply: one the persona cares about if there is one,
-    else the longest meaningful word of ``headline`` (a post's title says what it is about),
-    else of ``text``."""
-    candidates = content_words(f"{headline} {text}")
-    cared = sorted(candidates & interest_terms(persona))
+    """The words of ``text`` to pick up in a reply, the first that exists of: an interest phrase
+    of the persona that the text uses ("prompt injection"); a phrase of ``headline`` (a post's
+    title says what it is about), else of ``text``, holding a word the persona cares about; the
+    headline's longest phrase; the text's longest meaningful word."""
+    lowered = f"{headline} {text}".lower()
+    phrases = [p for p in (*persona.interests, *persona.vocabulary.get("thing", ())) if " " in p]
+    named = sorted((p for p in phrases if p.lower() in lowered), key=len)
+    if named:
+        return named[-1]
+    cared_terms = interest_terms(persona)
+    runs = _phrases(headline)
+    for run in [*sorted(runs, key=len, reverse=True), *_phrases(text)]:
+        if content_words(run) & cared_terms:
+            return run
+    cared = sorted(content_words(lowered) & cared_terms)
     if cared:
         return max(cared, key=len)
-    for source in (headline, text):
-        plain = sorted(w for w in content_words(source) - template_words() if w.isalpha())
-        if plain:
-            return max(plain, key=len)
-    return None
+    if runs:
+        return max(runs, key=len)
+    plain = sorted(w for w in content_words(text) - template_words() if w.isalpha())
+    return max(plain, key=len) if plain else None
+
+
+def _phrases(text: str) -> list[str]:
+    """Runs of up to three meaningful words, template words and stopwords left out:
+    "Question for the reef about prompt injection" -> ["prompt injection"]."""
+    runs: list[list[str]] = [[]]
+    skip = template_words() | STOPWORDS
+    for word in words(text):
+        if len(word) > 2 and word.isalpha() and word not in skip and stem(word) not in skip:
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    return [" ".join(run[-3:]) for run in runs if run]
