@@ -179,6 +179,10 @@ def test_config_from_arguments_and_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("REEF_LLM_MODEL")
     with pytest.raises(LLMConfigError, match="REEF_LLM_MODEL"):
         make_brain("llm")
+    monkeypatch.setenv("REEF_LLM_MODEL", "env-model")
+    monkeypatch.setenv("REEF_LLM_TIMEOUT", "soon")
+    with pytest.raises(LLMConfigError, match="REEF_LLM_TIMEOUT must be a number"):
+        make_brain("llm")
     with pytest.raises(ValueError, match="unknown brain 'psychic'"):
         make_brain("psychic")
     assert make_brain("offline", seed=4).kind == "offline"

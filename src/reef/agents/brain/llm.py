@@ -92,7 +92,10 @@ class LLMBrain:
             if not options.get(option):
                 options[option] = os.environ.get(variable, "")
         if "timeout" not in options and os.environ.get("REEF_LLM_TIMEOUT"):
-            options["timeout"] = float(os.environ["REEF_LLM_TIMEOUT"])
+            try:
+                options["timeout"] = float(os.environ["REEF_LLM_TIMEOUT"])
+            except ValueError:
+                raise LLMConfigError("REEF_LLM_TIMEOUT must be a number of seconds") from None
         return cls(**options)
 
     async def aclose(self) -> None:
