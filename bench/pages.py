@@ -88,6 +88,9 @@ async def _pages(http: httpx.AsyncClient) -> dict[str, str]:
         "modlog": f"/m/{submolt}/modlog",
         "feed (front)": "/feed.atom",
         "fragment (post)": f"/fragments/post/{post['id']}",
+        # The JSON twins of the front page and the post, for comparison: the same services, no template.
+        "API: GET /posts?sort=hot": "/api/v1/posts?sort=hot",
+        "API: GET /posts/{id}": f"/api/v1/posts/{post['id']}",
     }
 
 
@@ -128,7 +131,7 @@ async def measure(database_url: str, requests: int, warmup: int) -> list[PageTim
 def print_table(timings: list[PageTiming], database_url: str, requests: int) -> None:
     backend = make_url(database_url).get_backend_name()
     print(f"\nPages on {backend}, {requests} sequential requests each (in process, ASGI):\n")
-    print("| Page | Median | p95 | SQL statements | HTML |")
+    print("| Page | Median | p95 | SQL statements | Body |")
     print("|---|---:|---:|---:|---:|")
     for t in timings:
         print(f"| {t.name} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | {t.statements} | {t.size_kb:.0f} KB |")
