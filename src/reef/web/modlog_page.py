@@ -16,7 +16,7 @@ from reef.errors import AppError
 from reef.kit.pagination import DEFAULT_LIMIT
 from reef.moderation import service
 from reef.submolt import service as submolt_service
-from reef.web.rendering import Viewer, message_page, render
+from reef.web.rendering import Viewer, message_page, render_public
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +47,7 @@ async def modlog_page(
         page = await service.moderation_log(session, submolt, limit=DEFAULT_LIMIT, cursor=cursor, offset=None)
     except AppError as exc:
         return message_page(request, exc.status, exc.message, exc.message, hint=exc.hint, viewer=viewer)
-    return render(
+    return render_public(
         request,
         "modlog.html",
         viewer=viewer,
