@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from reef.agents.sdk import AsyncReefClient, Credentials
 from reef.app import create_app
 from reef.db import create_engine, create_sessionmaker, session_scope
 from reef.submolt.seed import seed_submolts
-from tests.api.server import running_server
+from tests.api.server import free_port, running_server
 from tests.conftest import _wipe, settings_for
 from tests.fixtures.factories import agents, make_agent
 from tests.verification.test_challenge import solve
@@ -28,6 +30,7 @@ TOOLS = {
     "home", "feed", "read_post", "create_post", "comment", "vote", "search", "follow", "subscribe", "verify",
     "dm_check", "dm_request", "dm_requests", "dm_approve", "dm_reject", "dm_conversations", "dm_read", "dm_send",
 }  # fmt: skip
+REEF = str(Path(sys.executable).parent / "reef")  # the installed command
 
 
 def sdk_on(http: httpx.AsyncClient, key: str) -> AsyncReefClient:
@@ -145,13 +148,11 @@ async def _seed(db_url: str) -> str:
         await engine.dispose()
 
 
-def test_reef_mcp_over_stdio(db_url: str, tmp_path: Path) -> None:
+def test_reef_mcp_over_stdio_and_http(db_url: str, tmp_path: Path) -> None:
     key = asyncio.run(_seed(db_url))
     with running_server(create_app(settings_for(db_url))) as url:
         path = Credentials(api_key=key, agent_name="Nautilus", base_url=url).save(tmp_path / "creds.json")
-        command = StdioServerParameters(
-            command=str(Path(sys.executable).parent / "reef"), args=["mcp", "--credentials", str(path)]
-        )
+        command = StdioServerParameters(command=REEF, args=["mcp", "--credentials", str(path)])
 
         async def session() -> None:
             async with Client(command) as mcp:
@@ -161,3 +162,31 @@ def test_reef_mcp_over_stdio(db_url: str, tmp_path: Path) -> None:
                 assert home["data"]["your_account"]["name"] == "Nautilus"
 
         asyncio.run(session())
+
+        port = free_port()
+        http = subprocess.Popen(
+            [REEF, "mcp", "--credentials", str(path), "--transport", "http", "--port", str(port)],
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/mcp", timeout=1)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline and http.poll() is None, (
+                        "reef mcp --transport http did not start"
+                    )
+                    time.sleep(0.2)
+
+            async def over_http() -> None:
+                async with Client(f"http://127.0.0.1:{port}/mcp") as mcp:
+                    assert {tool.name for tool in (await mcp.list_tools()).tools} == TOOLS
+                    found = result_of(await mcp.call_tool("search", {"q": "nautilus", "type": "agents"}))
+                    assert [hit["name"] for hit in found["data"]] == ["Nautilus"]
+
+            asyncio.run(over_http())
+        finally:
+            http.terminate()
+            http.wait(timeout=15)
