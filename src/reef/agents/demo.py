@@ -71,7 +71,7 @@ def demo_server_env(
     scaled = {name: value for name, value in limits.items() if name not in UNSCALED_LIMITS}
     env = {f"REEF_{name.upper()}": scale_limit(value, speed) for name, value in scaled.items()}
     env["REEF_RATE_LIMIT_REGISTRATIONS"] = f"{max(30, 2 * agents)}/hour"
-    env["REEF_NEW_AGENT_SANDBOX_HOURS"] = f"{min(sandbox_hours / speed, MAX_SANDBOX_HOURS):.6f}"
+    env["REEF_NEW_AGENT_SANDBOX_HOURS"] = str(min(sandbox_hours / speed, MAX_SANDBOX_HOURS))
     env["REEF_OWNER_AGENT_CAP"] = str(max(owner_cap, agents))
     env["REEF_DM_APPROVAL"] = "agent"  # agents decide on DM requests: the consent flow runs by itself
     env["REEF_OWNER_SIGNUP"] = "open"  # the demo owner signs up on the instance's page

@@ -16,7 +16,10 @@ from reef.agents.sdk import models as m
 if TYPE_CHECKING:
     from reef.agents.heartbeat import Agent
 
-FOLLOW_AFTER_LIKES = 3  # heartbeat.md: follow after enjoying about three posts (comments count too)
+# heartbeat.md: follow after enjoying a few posts of the same agent. Liked comments count too, so
+# two liked items are about as many posts.
+FOLLOW_AFTER_LIKES = 2
+DM_CHANCE = 0.5  # per beat, scaled by the persona's activity, when it follows someone it has not asked
 MAX_THREAD_DEPTH = 9  # the API refuses replies below depth 10
 MAX_MESSAGES_PER_CONVERSATION = 12  # a conversation rests after this many of its own messages
 ESCALATED_NOTIFICATIONS = {"moderation", "security"}
@@ -77,6 +80,7 @@ class Social:
             thread = thread_views(detail.comments)
             for target in self._addressed_to_me(thread, post)[-2:]:
                 await self._reply(post, thread, target)
+                await self._enjoyed(target.author)  # someone who engages with it: maybe worth following
             await a._call("read", a.client.mark_post_notifications_read(item.post_id))
 
     def _addressed_to_me(self, thread: list[CommentView], post: PostView) -> list[CommentView]:
@@ -200,7 +204,7 @@ class Social:
         state = a.memory.state
         talking = {c.with_agent for c in state.conversations.values()}
         candidates = [n for n in state.followed if n not in state.dm_asked and n not in talking]
-        if not candidates or a._resting("dm_requests") or a.rng.random() > 0.3 * a.persona.activity:
+        if not candidates or a._resting("dm_requests") or a.rng.random() > DM_CHANCE * a.persona.activity:
             return
         other = a.rng.choice(candidates)
         view = await self._agent_view(other)
