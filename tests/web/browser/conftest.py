@@ -87,7 +87,10 @@ class Site:
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
+def browser(site: Site) -> Iterator[Browser]:
+    # Tied to the site, so the browser closes before the next backend's database is set up:
+    # while Playwright's sync API is active, its event loop counts as running in this thread and
+    # the database fixtures' asyncio.run() would refuse to start.
     if not chromium_available():
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as playwright:
