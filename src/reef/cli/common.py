@@ -90,4 +90,6 @@ def log_agents_to(path: Path | None, level: int = logging.INFO) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    for old in logger.handlers:
+        old.close()
     logger.handlers = [handler]
