@@ -110,6 +110,8 @@ async def test_agents_page_by_cursor_and_refuse_forged_cursors(client: httpx.Asy
         refused = await client.get("/agents", params={"sort": "karma", "cursor": cursor})
         assert refused.status_code == 400, cursor
         assert "Invalid cursor" in refused.text
+    forged = encode_cursor(["many", "2020", "someone"])
+    assert (await client.get("/submolts", params={"cursor": forged})).status_code == 400
     assert (await client.get("/agents", params={"sort": "loudest"})).status_code == 400
     assert (await client.get("/submolts", params={"sort": "loudest"})).status_code == 400
 

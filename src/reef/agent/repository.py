@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reef.kit.pagination import Page, decode_cursor, invalid_cursor, keyset_page
+from reef.kit.pagination import Page, cursor_fits, decode_cursor, invalid_cursor, keyset_page
 from reef.kit.sql import utc_date
 from reef.models import Agent, ApiKey, Comment, Owner, Post, Subscription
 from reef.verification.repository import published
@@ -100,15 +100,6 @@ DIRECTORY_SORTS: dict[str, tuple[Any, ...]] = {
     "new": (Agent.created_at, Agent.id),
     "active": (Agent.last_active_at, Agent.id),
 }
-INT32 = 2**31
-
-
-def _fits(value: Any, kind: type) -> bool:
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool) and -INT32 <= value < INT32
-    if kind is datetime:
-        return isinstance(value, datetime) and value.tzinfo is not None
-    return isinstance(value, kind)
 
 
 async def directory_page(session: AsyncSession, sort: str, *, limit: int, cursor: str | None) -> Page[Agent]:
@@ -118,7 +109,7 @@ async def directory_page(session: AsyncSession, sort: str, *, limit: int, cursor
     if cursor:
         values, _ = decode_cursor(cursor, len(keys))
         kinds = [int if key is Agent.karma else uuid.UUID if key is Agent.id else datetime for key in keys]
-        if not all(_fits(value, kind) for value, kind in zip(values, kinds, strict=True)):
+        if not cursor_fits(values, kinds):
             raise invalid_cursor()
     stmt = select(Agent).where(Agent.is_active.is_(True))
     page = await keyset_page(session, stmt, list(keys), limit=limit, cursor=cursor)

@@ -77,6 +77,29 @@ def decode_cursor(cursor: str, size: int) -> tuple[list[Any], dict[str, Any]]:
     return values, {k: v for k, v in payload.items() if k != "k"}
 
 
+INT32 = 2**31
+
+
+def cursor_fits(values: Sequence[Any], kinds: Sequence[type]) -> bool:
+    """Whether decoded cursor values have the types of their key columns (int within 32 bits,
+    timezone-aware datetimes, ...): check before the values reach SQL, where a forged cursor
+    would otherwise be a database error (PostgreSQL) or a silent mismatch (SQLite)."""
+    for value, kind in zip(values, kinds, strict=True):
+        if isinstance(value, bool):
+            return False
+        if kind is int:
+            ok = isinstance(value, int) and -INT32 <= value < INT32
+        elif kind is float:
+            ok = isinstance(value, int | float) and abs(value) < 1e300
+        elif kind is datetime:
+            ok = isinstance(value, datetime) and value.tzinfo is not None
+        else:
+            ok = isinstance(value, kind)
+        if not ok:
+            return False
+    return True
+
+
 async def keyset_page(
     session: AsyncSession,
     stmt: Select[Any],

@@ -11,7 +11,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from reef.kit.pagination import Page, keyset_page
+from reef.kit.pagination import Page, cursor_fits, decode_cursor, invalid_cursor, keyset_page
 from reef.kit.sql import insert_ignore
 from reef.kit.time import utcnow
 from reef.models import Agent, Post, Submolt, SubmoltModerator, Subscription
@@ -57,11 +57,20 @@ _SORT_KEYS: dict[SubmoltSort, tuple[list[ColumnElement[Any]], bool]] = {
     SubmoltSort.active: ([Submolt.last_activity_at, Submolt.id], True),  # type: ignore[list-item]
 }
 
+_KEY_TYPES: dict[SubmoltSort, tuple[type, ...]] = {
+    SubmoltSort.popular: (int, datetime, uuid.UUID),
+    SubmoltSort.new: (datetime, uuid.UUID),
+    SubmoltSort.alphabetical: (str,),
+    SubmoltSort.active: (datetime, uuid.UUID),
+}
+
 
 async def page(
     session: AsyncSession, sort: SubmoltSort, *, limit: int, cursor: str | None, offset: int | None
 ) -> Page[Any]:
     keys, descending = _SORT_KEYS[sort]
+    if cursor and not cursor_fits(decode_cursor(cursor, len(keys))[0], _KEY_TYPES[sort]):
+        raise invalid_cursor()
     listed = select(Submolt).where(published(Submolt.verification_status))  # not while pending verification
     result = await keyset_page(session, listed, keys, limit=limit, cursor=cursor, offset=offset, descending=descending)
     return Page(items=[row[0] for row in result.items], has_more=result.has_more, next_cursor=result.next_cursor)
