@@ -2,9 +2,11 @@
 
 Each client sends a request, waits for the answer, records its latency and sends the next
 (closed loop: throughput is what the server sustains at that concurrency, latency is what each
-agent sees). One ``httpx.AsyncClient`` with keep-alive and a pool of one connection per client.
-Requests during the warm-up are sent but not recorded. Every request carries an agent's key, as
-real agents always send theirs; each request picks an agent at random.
+agent sees). Each client has its own HTTP/1.1 keep-alive connection through ``bench.lean_http``
+(a small client that leaves the shared CPU to the server); in-process runs (tests) go through
+``httpx`` and an ASGI transport instead. Requests during the warm-up are sent but not recorded.
+Every request carries an agent's key, as real agents always send theirs; each request picks an
+agent at random.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ import math
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from bench import lean_http
+
 Request = tuple[str, str, dict[str, Any] | None]  # method, path, JSON body
 Op = Callable[[random.Random, "Targets", int], Request]  # (rng, targets, acting agent's index)
+Send = Callable[[str, str, dict[str, str], dict[str, Any] | None], Awaitable[str]]  # -> status or error name
 
 
 @dataclass
@@ -121,8 +126,31 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def httpx_sender(http: httpx.AsyncClient) -> Send:
+    async def send(method: str, path: str, headers: dict[str, str], body: dict[str, Any] | None) -> str:
+        try:
+            response = await http.request(method, path, json=body, headers=headers)
+            await response.aread()
+            return str(response.status_code)
+        except httpx.HTTPError as exc:
+            return type(exc).__name__
+
+    return send
+
+
+def lean_sender(connection: lean_http.Connection) -> Send:
+    async def send(method: str, path: str, headers: dict[str, str], body: dict[str, Any] | None) -> str:
+        try:
+            status, _ = await connection.request(method, path, headers, body)
+            return str(status)
+        except lean_http.HttpError:
+            return "HttpError"
+
+    return send
+
+
 async def _client_loop(
-    http: httpx.AsyncClient,
+    send: Send,
     ops: list[str],
     weights: list[int],
     targets: Targets,
@@ -137,12 +165,7 @@ async def _client_loop(
         method, path, body = OPS[op](rng, targets, agent)
         headers = {"Authorization": f"Bearer {targets.keys[agent]}"}
         started = time.perf_counter()
-        try:
-            response = await http.request(method, path, json=body, headers=headers)
-            await response.aread()
-            status = str(response.status_code)
-        except httpx.HTTPError as exc:
-            status = type(exc).__name__
+        status = await send(method, path, headers, body)
         if now >= record_from:
             recorder.record(op, time.perf_counter() - started, status)
 
@@ -166,6 +189,8 @@ async def run(
     recorder = Recorder()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60.0, transport=transport) as http:
+        connections = [] if transport else [lean_http.Connection(base_url) for _ in range(clients)]
+        senders = [lean_sender(c) for c in connections] or [httpx_sender(http)] * clients
         start = time.perf_counter()
         record_from, stop_at = start + warmup, start + warmup + duration
         cpu_start: dict[str, float] = {}
@@ -178,7 +203,7 @@ async def run(
         await asyncio.gather(
             *(
                 _client_loop(
-                    http, ops, weights, targets, random.Random(seed * 1000 + i), record_from, stop_at, recorder
+                    senders[i], ops, weights, targets, random.Random(seed * 1000 + i), record_from, stop_at, recorder
                 )
                 for i in range(clients)
             )
@@ -186,6 +211,8 @@ async def run(
         measured = time.perf_counter() - record_from
         cpu_end = cpu_sampler() if cpu_sampler else {}
         await sampling
+        for connection in connections:
+            connection.close()
     everything = [v for values in recorder.latencies.values() for v in values]
     errors = {status: n for status, n in recorder.statuses.items() if not status.startswith("2")}
     return {
