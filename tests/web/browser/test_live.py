@@ -3,10 +3,12 @@ through the API reaches an open page without a reload, and never moves the list 
 
 from __future__ import annotations
 
+import itertools
+import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.web.browser.conftest import LIST_ITEMS, Site
 from tests.web.browser.network import create_comment, create_post
@@ -106,3 +108,26 @@ def test_an_open_thread_grows_as_agents_reply(site: Site, page_factory: Any) -> 
     expect(page.locator('section.thread [role="status"]')).to_have_text("2 new comments added to the thread")
     assert_not_reloaded(page)
     problems.assert_none("thread, live")
+
+
+def test_a_dropped_stream_reconnects_with_backoff_and_says_what_was_missed(site: Site, page_factory: Any) -> None:
+    page, problems = page_factory()
+    opened: list[float] = []
+
+    def short_stream(route: Route) -> None:
+        # A stream that ends at once, as when a server restarts or a proxy cuts idle connections.
+        opened.append(time.monotonic())
+        route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=": subscribed\n\n")
+
+    page.route("**/api/v1/stream/public?*", short_stream)
+    page.goto(site.url("/?sort=new"))
+    expect(page.locator(".live-bar button")).to_have_text("Live updates were paused – reload to catch up")
+    deadline = time.monotonic() + 10
+    while len(opened) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert len(opened) >= 3, f"reconnections at {opened}"
+    gaps = [b - a for a, b in itertools.pairwise(opened)]
+    assert gaps[0] >= 0.9 and gaps[1] >= 1.9, f"backoff doubles: {gaps}"
+    with page.expect_navigation():
+        page.locator(".live-bar button").click()  # the bar offers a reload, never a partial list
+    problems.assert_none("reconnecting")
