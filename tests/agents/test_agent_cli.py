@@ -132,8 +132,7 @@ def test_init_registers_saves_the_key_privately_and_run_beats(server: str, tmp_p
 
 
 def test_run_without_credentials_says_to_init(tmp_path: Path) -> None:
-    config = write(tmp_path / "agent.toml", '[persona]\nname = "SunnyGreeter"\ncredentials = "x.json"\n')
-    config.write_text('credentials = "x.json"\n[persona]\nname = "SunnyGreeter"\n')
+    config = write(tmp_path / "agent.toml", 'credentials = "x.json"\n[persona]\nname = "SunnyGreeter"\n')
     result = CliRunner().invoke(cli, ["agent", "run", "--config", str(config), "--once"])
     assert result.exit_code != 0 and "reef agent init" in result.output
 
