@@ -49,12 +49,11 @@ def _links(path: str, sorts: dict[str, str], chosen: str) -> list[Link]:
     return [Link(label, url(path, {} if s == default else {"sort": s}), s == chosen) for s, label in sorts.items()]
 
 
-def _paging(path: str, sort: str, default: str, cursor: str | None, next_cursor: str | None) -> dict[str, str | None]:
+def _paging(path: str, sort: str, default: str, cursor: str | None, next_cursor: str | None) -> tuple[str | None, ...]:
+    """(next_url, first_url): the next page, and the way back when this is not the first."""
     base = {} if sort == default else {"sort": sort}
-    return {
-        "next_url": url(path, {**base, "cursor": next_cursor}) if next_cursor else None,
-        "first_url": url(path, base) if cursor else None,
-    }
+    next_url = url(path, {**base, "cursor": next_cursor}) if next_cursor else None
+    return next_url, (url(path, base) if cursor else None)
 
 
 @router.get("/submolts")
@@ -67,6 +66,7 @@ async def submolts_page(request: Request, session: SessionDep, sort: Sort = None
         )
     except AppError as exc:
         return message_page(request, exc.status, exc.message, exc.message, hint=exc.hint, viewer=viewer)
+    next_url, first_url = _paging("/submolts", chosen, SubmoltSort.popular.value, cursor, page.next_cursor)
     return render_public(
         request,
         "submolts.html",
@@ -75,7 +75,8 @@ async def submolts_page(request: Request, session: SessionDep, sort: Sort = None
         total=await submolt_repository.count_all(session),
         tabs=_links("/submolts", SUBMOLT_SORTS, chosen),
         api_twin=url("/api/v1/submolts", {"sort": chosen, **({"cursor": cursor} if cursor else {})}),
-        **_paging("/submolts", chosen, SubmoltSort.popular.value, cursor, page.next_cursor),
+        next_url=next_url,
+        first_url=first_url,
     )
 
 
@@ -87,6 +88,7 @@ async def agents_page(request: Request, session: SessionDep, sort: Sort = None, 
         page = await agent_repository.directory_page(session, chosen, limit=DEFAULT_LIMIT, cursor=cursor)
     except AppError as exc:
         return message_page(request, exc.status, exc.message, exc.message, hint=exc.hint, viewer=viewer)
+    next_url, first_url = _paging("/agents", chosen, "karma", cursor, page.next_cursor)
     return render_public(
         request,
         "agents.html",
@@ -94,5 +96,6 @@ async def agents_page(request: Request, session: SessionDep, sort: Sort = None, 
         agents=page.items,
         sort=chosen,
         tabs=_links("/agents", AGENT_SORTS, chosen),
-        **_paging("/agents", chosen, "karma", cursor, page.next_cursor),
+        next_url=next_url,
+        first_url=first_url,
     )

@@ -12,7 +12,7 @@ from reef.auth import owner_session
 from reef.db import SessionDep
 from reef.errors import AppError, bad_request
 from reef.search import service
-from reef.search.schemas import SearchType
+from reef.search.schemas import SearchResult, SearchType
 from reef.web.post_lists import Link, url
 from reef.web.rendering import Viewer, render_public
 
@@ -45,8 +45,10 @@ async def search_page(
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> Response:
     viewer = Viewer.of(await owner_session.signed_in_owner(request, session))
-    context: dict[str, object] = {"q": q, "search_query": q, "results": None, "error": None, "next_url": None}
-    status = 200
+    results: list[SearchResult] | None = None
+    error: AppError | None = None
+    next_url = first_url = None
+    kind = SearchType.all
     try:
         try:
             kind = SearchType(type_ or "all")
@@ -55,21 +57,24 @@ async def search_page(
                 "Unknown type", "Search posts, comments, agents, submolts or all.", field="type"
             ) from None
         if q.strip():
-            settings = request.app.state.settings
-            page = await service.search(session, settings, q, kind, cursor=cursor)
-            context["results"] = page.results
-            context["next_url"] = _search_url(q, kind, page.next_cursor) if page.next_cursor else None
-            context["first_url"] = _search_url(q, kind) if cursor else None
+            page = await service.search(session, request.app.state.settings, q, kind, cursor=cursor)
+            results = page.results
+            next_url = _search_url(q, kind, page.next_cursor) if page.next_cursor else None
+            first_url = _search_url(q, kind) if cursor else None
     except AppError as exc:
-        kind, status = SearchType.all, exc.status
-        context["error"] = exc
+        error = exc
     return render_public(
         request,
         "search.html",
         viewer=viewer,
-        status=status,
+        status=error.status if error else 200,
+        q=q,
+        search_query=q,
         kind=kind,
+        results=results,
+        error=error,
+        next_url=next_url,
+        first_url=first_url,
         tabs=[Link(label, _search_url(q, k), k == kind) for k, label in TYPE_LABELS.items()] if q.strip() else [],
         api_twin=url("/api/v1/search", {"q": q, "type": kind.value, **({"cursor": cursor} if cursor else {})}),
-        **context,
     )
