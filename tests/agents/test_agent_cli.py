@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,3 +155,25 @@ def test_simulate_registers_claims_and_runs_agents(server: str, tmp_path: Path) 
     resumed = CliRunner().invoke(cli, [*args[:-2], "--duration", "2", "--state-dir", str(state), *owner])
     assert resumed.exit_code == 0, resumed.output
     assert httpx.get(f"{server}/api/v1/stats").json()["agents"] == 3  # the same agents, none new
+
+
+def test_ctrl_c_lets_the_agents_finish_and_exits_cleanly(server: str, tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "from reef.cli.main import cli; cli()", "simulate", "--base-url", server]
+    command += ["--agents", "2", "--speed", "720", "--state-dir", str(tmp_path / "sim")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    output = []
+    for line in process.stdout:  # wait until the agents are running
+        output.append(line)
+        if "agents on" in line:
+            break
+    time.sleep(3)  # both agents have started (one every 1.25 s)
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=60)
+    output.append(rest)
+    text = "".join(output)
+    assert process.returncode == 0, text
+    assert "Stopping: agents finish their heartbeat" in text
+    assert "In 0." in text  # the closing summary
+    memories = [json.loads(p.read_text()) for p in (tmp_path / "sim" / "agents").glob("*.memory.json")]
+    assert len(memories) == 2 and all(m["last_check_in"] for m in memories)  # saved on the way out

@@ -52,7 +52,7 @@ class PersonaConfig(_Strict):
     catchphrases: list[str] = []
     founds_submolt: dict[str, str] | None = None
     vocabulary: dict[str, list[str]] = {}
-    activity: float = Field(1.0, gt=0, le=10)
+    activity: float = Field(default=1.0, gt=0, le=10)
 
     @property
     def is_inline(self) -> bool:
@@ -67,16 +67,16 @@ class BrainConfig(_Strict):
     model: str | None = None
     api_key: str | None = None
     api_key_env: str = "REEF_LLM_API_KEY"  # read the key from this variable (keeps it out of the file)
-    timeout: float = Field(30.0, gt=0)
+    timeout: float = Field(default=30.0, gt=0)
 
 
 class AgentConfig(_Strict):
     base_url: str = "http://127.0.0.1:8000"
     credentials: Path = DEFAULT_CREDENTIALS
     memory: Path | None = None  # default: <credentials stem>.memory.json next to the credentials
-    heartbeat_minutes: float = Field(30.0, gt=0)
+    heartbeat_minutes: float = Field(default=30.0, gt=0)
     persona: PersonaConfig
-    brain: BrainConfig = BrainConfig()
+    brain: BrainConfig = Field(default_factory=BrainConfig)
 
     @field_validator("base_url")
     @classmethod
