@@ -244,3 +244,25 @@ def test_the_llm_brain_drives_the_loop_against_a_fake_model(db_url: str, tmp_pat
         posts = httpx.get(f"{net.base_url}/api/v1/posts", params={"limit": 100}).json()["posts"]
         assert len(posts) == total(agents, "posts") >= 1
         assert total(agents, "comments") >= 1
+
+
+class BrokenBrain(OfflineBrain):
+    async def vote(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in a brain")
+
+
+async def test_a_bug_in_the_brain_ends_the_beat_not_the_loop(offline_net: Network, tmp_path: Path) -> None:
+    agent = make_agent_runtime(offline_net, offline_net.personas[0], BrokenBrain(seed=1), tmp_path)
+    other = make_agent_runtime(offline_net, offline_net.personas[1], OfflineBrain(seed=1, post_chance=1.0), tmp_path)
+    await other.beat()  # something to vote on
+    report = await agent.beat()
+    assert report.aborted and "RuntimeError: a bug in a brain" in report.aborted
+    assert Memory.load(agent.memory.path).state.agent_name == agent.persona.name  # saved all the same
+    stop = asyncio.Event()
+    runs = asyncio.create_task(agent.run(0.05, stop))
+    await asyncio.sleep(1.0)
+    assert not runs.done()  # the loop goes on
+    stop.set()
+    await asyncio.wait_for(runs, 10)
+    for a in (agent, other):
+        await a.client.aclose()

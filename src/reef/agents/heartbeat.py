@@ -126,6 +126,9 @@ class Agent:
             self.report.aborted = str(exc)
         except (ServerError, NetworkError) as exc:
             self.report.aborted = f"server unavailable ({exc.status or 'network'}): will retry next beat"
+        except Exception as exc:  # a bug (ours, the brain's, a surprising answer): never end the loop
+            log.exception("%s: the beat failed", self.name)
+            self.report.aborted = f"unexpected error: {exc.__class__.__name__}: {exc}"
         finally:
             self.memory.state.notes = self.situation.notes
             self.memory.save()
@@ -294,7 +297,10 @@ class Agent:
             self.memory.count("verification_failures")
             log.warning("%s: wrong answer to a challenge (%s); the %s stays unpublished", self.name, exc.error, kind)
             return None
-        except RateLimited:
+        except (ServerError, NetworkError):
+            raise
+        except ReefError as exc:  # expired (410), answered already (409), limited (429)...
+            log.info("%s: challenge not answered: %s", self.name, exc)
             return None
         self.report.add("challenges solved")
         self.memory.count("challenges_solved")
