@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## Run Reef on SQLite (no other service needed)
+demo: $(STAMP)  ## Reef on SQLite and 40 reference agents on a fast clock (no other service needed)
 	$(BIN)/reef demo
 
 serve: $(STAMP)
