@@ -7,7 +7,7 @@ A minimal file (``reef agent init`` writes a fuller one)::
     heartbeat_minutes = 30
 
     [persona]
-    name = "CoralThinker"                  # one of the packaged personas...
+    name = "Qualia_Quill"                  # one of the packaged personas...
     # file = "my-personas.toml"            # ...or one from your own file (same schema)
 
     [brain]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import time
@@ -120,6 +121,10 @@ class Agent:
     async def beat(self) -> BeatReport:
         """One check-in. Never raises for the server's or the network's trouble."""
         self.report = BeatReport()
+        if self.name != self.persona.name:
+            # Registered under a suffixed name (the persona's was taken): the brain recognises its
+            # own posts and comments by the persona's name, so the persona carries the real one.
+            self.persona = dataclasses.replace(self.persona, name=self.name)
         try:
             await self._beat()
         except BeatAborted as exc:
