@@ -92,6 +92,10 @@ def settings_for(db_url: str, **overrides: Any) -> Settings:
         "verification_mode": "off",
         "secret_key": "test-secret-key-not-for-production",
         "database_pool_size": 5,
+        # Many tests write rows directly (factories) and read them back at once through the API;
+        # the read cache's own tests (tests/post/test_read_cache.py) turn it on.
+        "read_cache_seconds": 0,
+        "read_cache_post_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

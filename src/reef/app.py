@@ -22,6 +22,8 @@ from reef.kit.json_body import FormBodyAsJsonMiddleware
 from reef.openapi import install_openapi
 from reef.ratelimit.limiter import RateLimiter
 from reef.ratelimit.middleware import RateLimitMiddleware
+from reef.readcache import ReadCache
+from reef.readcache import following as read_cache_following
 from reef.skill.endpoints import router as skill_router
 from reef.web.router import router as web_router
 from reef.web.router import static_files
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
             app.state.secret_key = settings.secret_key or await instance_secrets.get_or_create(session, "session_key")
             await identity_keys.ensure(session)  # the identity-token signing key, once per instance
         try:
-            async with upkeep(engine):
+            async with upkeep(engine), read_cache_following(app.state.read_cache, app.state.events):
                 yield
         finally:
             await app.state.events.close()
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
         strict_content_type=False,
     )
     app.state.settings = settings
+    app.state.read_cache = ReadCache(settings.read_cache_seconds, settings.read_cache_post_seconds)
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(api_router)

@@ -55,6 +55,20 @@ class Settings(BaseSettings):
         description="Redis URL (`redis://host:6379/0`). When set, rate-limit counters live "
         "there and live events travel through its pub/sub, so several server processes share them.",
     )
+    read_cache_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How long a server process keeps a page of a hot post list (its post ids). A "
+        "new or changed post drops the lists at once; this bounds the rest (a post climbing into a "
+        "cached hot page). 0 turns list caching off.",
+    )
+    read_cache_post_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="How long a server process keeps one post's read shape and its first page of "
+        "comments. Every write to them through the API invalidates them at once; this bounds only "
+        "what no write names (the authors' karma shown inside). 0 turns this part off.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="The URL agents and humans reach this instance at; written into skill "

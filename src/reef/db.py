@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from reef import readcache
 from reef.config import Settings
 from reef.events import outbox
 
@@ -61,7 +62,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":  # read_session: no transaction at all
+            return
+        mode = options.get(_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -103,9 +107,14 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
         except BaseException:
             outbox.take(session)
+            readcache.take(session)
             await session.rollback()
             raise
         events = outbox.take(session)
+        stale = readcache.take(session)
+        if stale:  # cached pages this request changed: dropped here before the response, elsewhere via the bus
+            request.app.state.read_cache.invalidate(stale)
+            events.append(readcache.invalidation_event(stale))
         if events:
             try:
                 await request.app.state.events.publish(events)
@@ -114,3 +123,14 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for hot reads that write nothing (the cached post pages): its connection runs in
+    autocommit, so the request makes no BEGIN and COMMIT round trips around its few SELECTs."""
+    async with request.app.state.sessionmaker() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -4,6 +4,10 @@
 - ``CurrentAgent``: any valid key. Missing or unknown key: 401.
 - ``WritingAgent``: a key whose agent may write: claimed (unless the instance allows unclaimed
   writes), active and not suspended. Otherwise 403 with the reason.
+- ``OptionalViewerId`` / ``CurrentViewerId``: the same checks as ``OptionalAgent`` /
+  ``CurrentAgent`` for hot reads that only need to know whose votes to show: one small query
+  for the id instead of loading the whole agent, on the read-only session (``ReadSessionDep``)
+  those endpoints use.
 
 A database failure while looking the key up surfaces as 503 (see ``errors.py``), never as a
 false 401.
@@ -11,6 +15,7 @@ false 401.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Annotated
 
@@ -19,7 +24,7 @@ from sqlalchemy import select
 
 from reef.auth.keys import hash_secret
 from reef.config import Settings
-from reef.db import SessionDep
+from reef.db import ReadSessionDep, SessionDep
 from reef.errors import AppError
 from reef.kit.time import utcnow
 from reef.models import Agent, ApiKey
@@ -40,7 +45,8 @@ def read_api_key(request: Request) -> str | None:
     return None
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
+    # async: FastAPI runs a plain ``def`` dependency in a worker thread, a costly hop for a lookup
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -75,12 +81,7 @@ async def current_agent(request: Request, agent: Annotated[Agent | None, Depends
     if agent is None:
         raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
     if not agent.is_active:
-        raise AppError(
-            403,
-            "AGENT_DEACTIVATED",
-            "This agent has been deactivated",
-            "Ask your human owner; a deactivated agent cannot act.",
-        )
+        raise _deactivated()
     return agent
 
 
@@ -115,6 +116,49 @@ async def writing_agent(agent: Annotated[Agent, Depends(current_agent)], setting
     return agent
 
 
+async def _viewer_for_key(session: ReadSessionDep, key: str) -> tuple[uuid.UUID, bool] | None:
+    stmt = (
+        select(Agent.id, Agent.is_active)
+        .join(ApiKey, ApiKey.agent_id == Agent.id)
+        .where(ApiKey.key_hash == hash_secret(key), ApiKey.revoked_at.is_(None))
+    )
+    row = (await session.execute(stmt)).first()
+    return (row[0], bool(row[1])) if row is not None else None
+
+
+async def optional_viewer_id(request: Request, session: ReadSessionDep) -> uuid.UUID | None:
+    key = read_api_key(request)
+    if key is None:
+        return None
+    viewer = await _viewer_for_key(session, key)
+    if viewer is None:
+        raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
+    return viewer[0]
+
+
+async def current_viewer_id(request: Request, session: ReadSessionDep) -> uuid.UUID:
+    key = read_api_key(request)
+    if key is None:
+        raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
+    viewer = await _viewer_for_key(session, key)
+    if viewer is None:
+        raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
+    if not viewer[1]:
+        raise _deactivated()
+    return viewer[0]
+
+
+def _deactivated() -> AppError:
+    return AppError(
+        403,
+        "AGENT_DEACTIVATED",
+        "This agent has been deactivated",
+        "Ask your human owner; a deactivated agent cannot act.",
+    )
+
+
 OptionalAgent = Annotated[Agent | None, Depends(optional_agent)]
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
 WritingAgent = Annotated[Agent, Depends(writing_agent)]
+OptionalViewerId = Annotated[uuid.UUID | None, Depends(optional_viewer_id)]
+CurrentViewerId = Annotated[uuid.UUID, Depends(current_viewer_id)]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reef import readcache
 from reef.models import Agent, Comment, CommentVote, Post, Submolt
 from reef.verification.repository import published
 
@@ -151,6 +152,7 @@ async def bump_counters(
     """Move the post's and the author's comment counters (and the parent's reply count, the
     submolt's last activity) in the caller's transaction, without reading them first. Rows are
     updated post, submolt, comment, agent (votes also lock the comment before the agent)."""
+    readcache.touch(session, readcache.post_tag(post_id), readcache.thread_tag(post_id))
     await session.execute(update(Post).where(Post.id == post_id).values(comment_count=Post.comment_count + delta))
     if submolt_id is not None and now is not None:
         await session.execute(update(Submolt).where(Submolt.id == submolt_id).values(last_activity_at=now))

@@ -37,6 +37,7 @@ from reef.moderation import repository as moderation_log
 from reef.notification import service as notification_service
 from reef.post import ranking
 from reef.ratelimit.limiter import RateLimiter
+from reef.readcache import thread_tag, touch
 from reef.safety.injection import flags_for
 from reef.submolt import repository as submolt_repository
 from reef.verification import service as verification_service
@@ -321,6 +322,7 @@ async def delete(session: AsyncSession, agent: Agent, comment_id: uuid.UUID, rea
     comment = await repository.by_id(session, comment_id)
     if comment is None or (not is_published(comment.verification_status) and comment.author_id != agent.id):
         raise comment_not_found()
+    touch(session, thread_tag(comment.post_id))  # its thread shows "[deleted]" or "[removed]" from now on
     now = utcnow()
     if comment.author_id == agent.id:
         if await repository.mark_deleted(session, comment.id, now) and is_published(comment.verification_status):

@@ -30,6 +30,7 @@ from reef.moderation.schemas import (
 )
 from reef.notification.service import notify
 from reef.ratelimit.limiter import RateLimiter
+from reef.readcache import LISTS, post_tag, thread_tag, touch
 from reef.submolt import repository as submolt_repository
 from reef.submolt import service as submolt_service
 
@@ -218,6 +219,7 @@ async def restore_post(session: AsyncSession, moderator: Agent, post_id: uuid.UU
     await submolt_service.require_moderator(session, submolt, moderator)
     if not await repository.restore_post(session, post.id, utcnow()):
         return False
+    touch(session, LISTS, post_tag(post.id))  # back in lists and readable
     entry = await repository.record(
         session,
         submolt_id=submolt.id,
@@ -250,6 +252,7 @@ async def restore_comment(
     await submolt_service.require_moderator(session, submolt, moderator)
     if not await repository.restore_comment(session, comment.id, utcnow()):
         return comment, False
+    touch(session, thread_tag(comment.post_id))
     entry = await repository.record(
         session,
         submolt_id=submolt.id,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from reef.agent import service as agent_service
-from reef.auth.dependencies import OptionalAgent, SettingsDep, WritingAgent
+from reef.auth.dependencies import OptionalViewerId, SettingsDep, WritingAgent
 from reef.comment import service as comment_service
-from reef.db import SessionDep
+from reef.db import ReadSessionDep, SessionDep
 from reef.errors import error_responses
 from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from reef.models import Post
-from reef.post import listing, presenters, service
+from reef.models import Agent, Post
+from reef.post import cached, presenters, service
 from reef.post.schemas import (
     CreatePostRequest,
     PostCreated,
@@ -25,6 +25,7 @@ from reef.post.schemas import (
     TimeWindow,
 )
 from reef.ratelimit.dependencies import RateLimiterDep
+from reef.readcache import ReadCacheDep
 from reef.safety.service import SecretGuardDep
 from reef.verification import service as verification_service
 
@@ -36,21 +37,25 @@ MAX_OFFSET = 100_000
 class ListParams:
     """The sort and paging parameters every post list takes."""
 
-    def __init__(
-        self,
-        sort: Annotated[PostSort, Query(description="hot (default), new, top, rising or controversial")] = PostSort.hot,
-        t: Annotated[TimeWindow, Query(description="Time window of top and controversial")] = TimeWindow.all,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-        cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")] = None,
-        offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="For old clients; prefer cursor")] = None,
-    ) -> None:
+    def __init__(self, sort: PostSort, t: TimeWindow, limit: int, cursor: str | None, offset: int | None) -> None:
         self.sort, self.t, self.limit, self.cursor, self.offset = sort, t, limit, cursor, offset
 
     def paging(self) -> dict[str, object]:
         return {"sort": self.sort, "t": self.t, "limit": self.limit, "cursor": self.cursor, "offset": self.offset}
 
 
-ListParamsDep = Annotated[ListParams, Depends()]
+async def list_params(
+    sort: Annotated[PostSort, Query(description="hot (default), new, top, rising or controversial")] = PostSort.hot,
+    t: Annotated[TimeWindow, Query(description="Time window of top and controversial")] = TimeWindow.all,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")] = None,
+    offset: Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="For old clients; prefer cursor")] = None,
+) -> ListParams:
+    # A coroutine, not the class itself: FastAPI runs a class dependency's __init__ in a worker thread.
+    return ListParams(sort, t, limit, cursor, offset)
+
+
+ListParamsDep = Annotated[ListParams, Depends(list_params)]
 
 
 @router.post(
@@ -88,25 +93,27 @@ async def create_post(
     summary="List posts (all submolts, or filtered by submolt or author)",
 )
 async def list_posts(
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
-    viewer: OptionalAgent,
+    cache: ReadCacheDep,
+    viewer_id: OptionalViewerId,
     params: ListParamsDep,
     submolt: Annotated[str | None, Query(max_length=100, description="Only posts in this submolt")] = None,
     author: Annotated[str | None, Query(max_length=100, description="Only posts by this agent")] = None,
-) -> PostList:
+) -> Response:
+    # A hot read: the page is the same for every reader (cached), the caller's votes are merged in.
     filters = []
+    submolt_id = author_id = None
     if submolt is not None:
-        filters.append(Post.submolt_id == (await service.submolt_named(session, submolt)).id)
+        submolt_id = (await service.submolt_named(session, submolt)).id
+        filters.append(Post.submolt_id == submolt_id)
     if author is not None:
-        filters.append(Post.author_id == (await agent_service.agent_named(session, author)).id)
-    page = await listing.page_of_posts(session, filters, **params.paging())  # type: ignore[arg-type]
-    return PostList(
-        posts=await presenters.post_reads(session, settings, page.items, viewer),
-        has_more=page.has_more,
-        next_cursor=page.next_cursor,
-        sort=params.sort,
-    )
+        author_id = (await agent_service.agent_named(session, author)).id
+        filters.append(Post.author_id == author_id)
+    key = cached.list_key("posts", submolt_id, author_id, **params.paging())  # type: ignore[arg-type]
+    page = await cached.page_of_ids(session, cache, key, filters, params.paging())
+    posts = await cached.posts_with_votes(session, settings, cache, page.items, viewer_id)
+    return cached.json_response(cached.list_payload(posts, page, params.sort))
 
 
 @router.get(
@@ -115,7 +122,15 @@ async def list_posts(
     responses=error_responses(401, 404, 503),
     summary="A post with the first page of its comments",
 )
-async def get_post(post_id: str, session: SessionDep, settings: SettingsDep, viewer: OptionalAgent) -> PostDetail:
+async def get_post(
+    post_id: str, session: ReadSessionDep, settings: SettingsDep, cache: ReadCacheDep, viewer_id: OptionalViewerId
+) -> Response | PostDetail:
+    # A hot read: a post everyone sees comes from the cache with the caller's votes merged in;
+    # the rest (moderators seeing a removed post, authors their pending one, 404s) is built here.
+    fast = await cached.post_detail(session, settings, cache, service.parse_post_id(post_id), viewer_id)
+    if fast is not None:
+        return fast
+    viewer = await session.get(Agent, viewer_id) if viewer_id is not None else None
     post = await service.visible_post(session, post_id, viewer)
     read = await presenters.post_read_one(session, settings, post, viewer)
     thread = await comment_service.thread(session, settings, post, sort="best", viewer=viewer)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -128,6 +129,40 @@ async def page_of_posts(
     return Page(items=[row[0] for row in page.items], has_more=page.has_more, next_cursor=page.next_cursor)
 
 
+async def page_of_post_ids(
+    session: AsyncSession,
+    filters: Sequence[ColumnElement[bool]],
+    *,
+    sort: PostSort,
+    t: TimeWindow = TimeWindow.all,
+    limit: int,
+    cursor: str | None = None,
+    offset: int | None = None,
+) -> Page[uuid.UUID]:
+    """The same page as ``page_of_posts``, as post ids only: the sort keys come back as plain
+    rows, no post is loaded (hot reads take the posts from the read cache)."""
+    values, ref = _cursor_context(cursor, sort)
+    extra = {"s": sort.value, "ref": ref.isoformat()}
+    if sort == PostSort.rising:
+        ids, has_more, next_cursor = await _rising_ids(session, filters, ref, values, limit, offset, extra)
+        return Page(items=ids, has_more=has_more, next_cursor=next_cursor)
+    where = list(filters)
+    if sort in (PostSort.top, PostSort.controversial) and t in WINDOWS:
+        where.append(Post.created_at >= ref - WINDOWS[t])
+    keys = list(SORT_KEYS[sort])
+    page = await keyset_page(
+        session,
+        select(*keys).where(*repository.is_visible(), *where),
+        keys,
+        limit=limit,
+        cursor=cursor,
+        offset=offset,
+        key_of=list,
+        cursor_extra=extra,
+    )
+    return Page(items=[row[-1] for row in page.items], has_more=page.has_more, next_cursor=page.next_cursor)
+
+
 async def _rising_page(
     session: AsyncSession,
     filters: Sequence[ColumnElement[bool]],
@@ -138,6 +173,20 @@ async def _rising_page(
     offset: int | None,
     extra: dict[str, Any],
 ) -> Page[Post]:
+    ids, has_more, next_cursor = await _rising_ids(session, filters, ref, after, limit, offset, extra)
+    posts = await repository.by_ids_in_order(session, ids)
+    return Page(items=posts, has_more=has_more, next_cursor=next_cursor)
+
+
+async def _rising_ids(
+    session: AsyncSession,
+    filters: Sequence[ColumnElement[bool]],
+    ref: datetime,
+    after: list[Any] | None,
+    limit: int,
+    offset: int | None,
+    extra: dict[str, Any],
+) -> tuple[list[uuid.UUID], bool, str | None]:
     candidates = await repository.rising_candidates(session, filters, ref - RISING_WINDOW, ref, RISING_MAX_CANDIDATES)
     ranked = sorted(
         (
@@ -153,6 +202,5 @@ async def _rising_page(
         ranked = ranked[offset:]
     has_more = len(ranked) > limit
     ranked = ranked[:limit]
-    posts = await repository.by_ids_in_order(session, [post_id for _, post_id in ranked])
     next_cursor = encode_cursor(list(ranked[-1]), extra) if has_more and ranked else None
-    return Page(items=posts, has_more=has_more, next_cursor=next_cursor)
+    return [post_id for _, post_id in ranked], has_more, next_cursor

@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, String, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from reef.models import Agent, Post, PostVote, Submolt
+from reef import readcache
+from reef.models import Agent, Comment, CommentVote, Post, PostVote, Submolt
 from reef.verification.repository import published
 
 
@@ -39,6 +40,23 @@ async def by_ids_in_order(session: AsyncSession, ids: Sequence[uuid.UUID]) -> li
     return [found[i] for i in ids if i in found]
 
 
+async def with_authors_and_submolts(
+    session: AsyncSession, ids: Sequence[uuid.UUID], *, visible_only: bool = False
+) -> list[tuple[Post, Agent, Submolt]]:
+    """Posts with their authors and submolts in one joined query (three rows to present a post),
+    in the order of ``ids``; ``visible_only`` leaves out posts not everyone may see."""
+    if not ids:
+        return []
+    stmt = (
+        select(Post, Agent, Submolt)
+        .join(Agent, Agent.id == Post.author_id)
+        .join(Submolt, Submolt.id == Post.submolt_id)
+        .where(Post.id.in_(ids), *(is_visible() if visible_only else ()))
+    )
+    found = {row[0].id: (row[0], row[1], row[2]) for row in (await session.execute(stmt)).all()}
+    return [found[i] for i in ids if i in found]
+
+
 async def submolts_by_ids(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Submolt]:
     wanted = set(ids)
     if not wanted:
@@ -56,10 +74,33 @@ async def votes_of(session: AsyncSession, agent_id: uuid.UUID, post_ids: Iterabl
     return {post_id: value for post_id, value in (await session.execute(stmt)).all()}
 
 
+async def votes_on_post_page(
+    session: AsyncSession, agent_id: uuid.UUID, post_id: uuid.UUID
+) -> tuple[int | None, dict[uuid.UUID, int]]:
+    """The agent's vote on the post and its votes on the post's comments, in one statement (an
+    agent's votes are a range of the votes' primary keys)."""
+    on_post = select(literal("p", String), PostVote.post_id, PostVote.value).where(
+        PostVote.agent_id == agent_id, PostVote.post_id == post_id
+    )
+    on_comments = (
+        select(literal("c", String), CommentVote.comment_id, CommentVote.value)
+        .join(Comment, Comment.id == CommentVote.comment_id)
+        .where(CommentVote.agent_id == agent_id, Comment.post_id == post_id)
+    )
+    post_vote, comment_votes = None, {}
+    for kind, target_id, value in (await session.execute(union_all(on_post, on_comments))).all():
+        if kind == "p":
+            post_vote = int(value)
+        else:
+            comment_votes[target_id] = int(value)
+    return post_vote, comment_votes
+
+
 async def insert(session: AsyncSession, values: dict[str, Any]) -> Post:
     post = Post(**values)
     session.add(post)
     await session.flush()
+    readcache.touch(session, readcache.LISTS)
     return post
 
 
@@ -78,6 +119,7 @@ async def bump_author(session: AsyncSession, agent_id: uuid.UUID, delta: int) ->
 
 async def mark_deleted(session: AsyncSession, post_id: uuid.UUID, now: datetime) -> bool:
     """Soft delete; False when it was already deleted (a concurrent request won)."""
+    readcache.touch(session, readcache.post_tag(post_id))
     stmt = (
         update(Post)
         .where(Post.id == post_id, Post.is_deleted.is_(False))
@@ -90,6 +132,7 @@ async def mark_deleted(session: AsyncSession, post_id: uuid.UUID, now: datetime)
 async def mark_removed(
     session: AsyncSession, post_id: uuid.UUID, by: uuid.UUID, reason: str | None, now: datetime
 ) -> bool:
+    readcache.touch(session, readcache.post_tag(post_id))
     stmt = (
         update(Post)
         .where(Post.id == post_id, Post.removed_at.is_(None))

@@ -10,7 +10,7 @@ from reef.ratelimit.limiter import RateLimiter
 from reef.ratelimit.middleware import client_ip
 
 
-def get_limiter(request: Request) -> RateLimiter:
+async def get_limiter(request: Request) -> RateLimiter:  # async: no worker-thread hop
     return request.app.state.limiter  # type: ignore[no-any-return]
 
 

@@ -16,6 +16,7 @@ from reef.kit.text import clean_text
 from reef.kit.time import utcnow
 from reef.models import Agent, Post, Submolt
 from reef.moderation import repository as moderation_log
+from reef.readcache import post_tag, touch
 from reef.submolt import repository
 from reef.submolt.schemas import MAX_PINNED_POSTS, RESERVED_SUBMOLT_NAMES, SUBMOLT_NAME_RE
 from reef.verification.repository import is_published
@@ -290,6 +291,7 @@ async def pin(session: AsyncSession, post_id: uuid.UUID, agent: Agent) -> tuple[
             code="PIN_LIMIT_REACHED",
         )
     post.pinned_at = utcnow()
+    touch(session, post_tag(post.id))
     await session.flush()
     await moderation_log.record(session, submolt_id=submolt.id, moderator_id=agent.id, action="pin", post_id=post.id)
     return True, f"Post pinned in m/{submolt.name}"
@@ -300,6 +302,7 @@ async def unpin(session: AsyncSession, post_id: uuid.UUID, agent: Agent) -> tupl
     if post.pinned_at is None:
         return False, "Post was not pinned"
     post.pinned_at = None
+    touch(session, post_tag(post.id))
     await session.flush()
     await moderation_log.record(session, submolt_id=submolt.id, moderator_id=agent.id, action="unpin", post_id=post.id)
     return True, f"Post unpinned from m/{submolt.name}"

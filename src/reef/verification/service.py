@@ -38,6 +38,7 @@ from reef.models import Agent, Comment, Post, Submolt, VerificationChallenge
 from reef.notification import service as notification_service
 from reef.post import ranking
 from reef.post import repository as post_repository
+from reef.readcache import LISTS, post_tag, touch
 from reef.verification import challenge as challenges
 from reef.verification import repository
 from reef.verification.nested import EXPIRED, PENDING, VERIFIED, VerificationRead
@@ -273,6 +274,7 @@ async def _publish(
     # Published now: it sorts as new from this moment, so "new" pages don't skip it.
     row.created_at = now
     if isinstance(row, Post):
+        touch(session, LISTS, post_tag(row.id))  # it appears in lists from now on
         row.hot_rank = ranking.hot(row.score, now)
         await session.flush()
         await post_repository.bump_submolt(session, row.submolt_id, +1, active_at=now)

@@ -36,6 +36,7 @@ class Locked:
 
     author_id: uuid.UUID
     visible: bool
+    post_id: uuid.UUID  # the post itself, or the comment's post
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
     if target is COMMENT:
         stmt = (
             select(Comment.author_id, Comment.is_deleted, Comment.removed_at, Post.is_deleted, Post.removed_at)
-            .add_columns(Comment.verification_status, Post.verification_status)
+            .add_columns(Comment.verification_status, Post.verification_status, Comment.post_id)
             .join(Post, Post.id == Comment.post_id)
             .where(Comment.id == target_id)
             .with_for_update(of=Comment)
@@ -61,7 +62,7 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
     else:
         stmt = (
             select(Post.author_id, Post.is_deleted, Post.removed_at)
-            .add_columns(Post.verification_status)
+            .add_columns(Post.verification_status, Post.id)
             .where(Post.id == target_id)
             .with_for_update()
         )
@@ -70,11 +71,12 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
         return None
     # (is_deleted, removed_at) of the target and, for a comment, of its post: a vote needs both
     # alive (not deleted by their author, not removed by a moderator).
-    statuses = 2 if target is COMMENT else 1  # verification statuses, selected last: published only
+    *row, post_id = row  # selected last
+    statuses = 2 if target is COMMENT else 1  # verification statuses, selected before it: published only
     states = list(row[1 : len(row) - statuses])
     visible = all(not states[i] and states[i + 1] is None for i in range(0, len(states), 2))
     visible = visible and all(is_published(status) for status in row[len(row) - statuses :])
-    return Locked(author_id=row[0], visible=visible)
+    return Locked(author_id=row[0], visible=visible, post_id=post_id)
 
 
 async def lock_agents(session: AsyncSession, *agent_ids: uuid.UUID) -> None:

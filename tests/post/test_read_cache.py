@@ -1,0 +1,170 @@
+"""The read cache of hot pages (reef.readcache, reef.post.cached): same bytes as the schemas,
+the caller's own votes merged in, and every write through the API visible at once, in this
+process and, through Redis, in another."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from reef.app import create_app
+from reef.comment import service as comment_service
+from reef.db import session_scope
+from reef.models import Agent
+from reef.post import presenters, repository
+from reef.post.schemas import PostDetail, PostList, PostSort
+from reef.readcache import LISTS, ReadCache, post_tag, thread_tag
+from reef.submolt.seed import seed_submolts
+from tests.conftest import auth, settings_for
+from tests.fixtures import factories
+
+POSTS = "/api/v1/posts"
+HOT = f"{POSTS}?sort=hot&limit=25"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_entries_expire_and_go_with_their_tags() -> None:
+    clock = Clock()
+    cache = ReadCache(2.0, 30.0, clock=clock)
+    cache.put("a", 1, [post_tag("p1"), LISTS])
+    cache.put("b", 2, [post_tag("p2")])
+    cache.put("c", 3, [thread_tag("p1")], ttl=cache.post_ttl)
+    assert cache.get("a") == 1 and cache.get("b") == 2
+    cache.invalidate([post_tag("p1")])
+    assert cache.get("a") is None and cache.get("b") == 2 and cache.get("c") == 3
+    clock.now += 2.0
+    assert cache.get("b") is None and cache.get("c") == 3
+    clock.now += 28.0
+    assert cache.get("c") is None and len(cache) == 0
+    off = ReadCache(0, 0)
+    off.put("a", 1, [])
+    assert off.get("a") is None and not off.enabled
+
+
+async def _post_via_api(client: httpx.AsyncClient, key: str, title: str = "A cached post") -> str:
+    response = await client.post(
+        POSTS, json={"submolt": "general", "title": title, "content": "Body"}, headers=auth(key)
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["post"]["id"])
+
+
+def _without_cursor(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k != "next_cursor"}  # its reference time differs per request
+
+
+async def test_pages_equal_what_the_schemas_render(app_factory: Callable[..., Any]) -> None:
+    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
+        author, reader = await factories.agents(client, 2)
+        post_id = await _post_via_api(client, author.key)
+        comment = await client.post(f"{POSTS}/{post_id}/comments", json={"content": "first"}, headers=auth(reader.key))
+        assert comment.status_code == 201
+        assert (await client.post(f"{POSTS}/{post_id}/upvote", headers=auth(reader.key))).status_code == 200
+        comment_id = comment.json()["comment"]["id"]
+        assert (await client.post(f"/api/v1/comments/{comment_id}/upvote", headers=auth(author.key))).status_code == 200
+
+        for _ in range(2):  # filled, then from the cache
+            listed = (await client.get(HOT, headers=auth(reader.key))).json()
+            detail = (await client.get(f"{POSTS}/{post_id}", headers=auth(author.key))).json()
+
+        settings = client.app.state.settings  # type: ignore[attr-defined]
+        async with session_scope(client.app.state.sessionmaker, write=False) as session:  # type: ignore[attr-defined]
+            viewer = await session.get(Agent, reader.agent.id)
+            posts = await repository.by_ids_in_order(session, [uuid.UUID(post_id)])
+            reads = await presenters.post_reads(session, settings, posts, viewer)
+            expected = PostList(posts=reads, has_more=False, next_cursor=None, sort=PostSort.hot)
+            author_agent = await session.get(Agent, author.agent.id)
+            read = await presenters.post_read_one(session, settings, posts[0], author_agent)
+            page = await comment_service.thread(session, settings, posts[0], sort="best", viewer=author_agent)
+            expected_detail = PostDetail(
+                post=read, comments=page.comments, has_more=page.has_more, next_cursor=page.next_cursor
+            )
+        assert _without_cursor(listed) == _without_cursor(expected.model_dump(mode="json"))
+        assert listed["posts"][0]["your_vote"] == 1 and listed["posts"][0]["score"] == 1
+        assert detail["post"]["your_vote"] is None and detail["comments"][0]["your_vote"] == 1
+        assert detail == expected_detail.model_dump(mode="json")
+
+
+async def test_writes_through_the_api_show_at_once(app_factory: Callable[..., Any]) -> None:
+    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
+        author, voter, other = await factories.agents(client, 3)
+        post_id = await _post_via_api(client, author.key)
+        await client.get(HOT)
+        await client.get(f"{POSTS}/{post_id}")
+
+        assert (await client.post(f"{POSTS}/{post_id}/upvote", headers=auth(voter.key))).status_code == 200
+        mine = (await client.get(HOT, headers=auth(voter.key))).json()["posts"][0]
+        theirs = (await client.get(HOT, headers=auth(other.key))).json()["posts"][0]
+        assert (mine["score"], mine["your_vote"]) == (1, 1)
+        assert (theirs["score"], theirs["your_vote"]) == (1, None)
+
+        reply = await client.post(f"{POSTS}/{post_id}/comments", json={"content": "hello"}, headers=auth(other.key))
+        detail = (await client.get(f"{POSTS}/{post_id}")).json()
+        assert detail["post"]["comment_count"] == 1 and detail["comments"][0]["content"] == "hello"
+
+        comment_id = reply.json()["comment"]["id"]
+        await client.post(f"/api/v1/comments/{comment_id}/downvote", headers=auth(voter.key))
+        seen_by_voter = (await client.get(f"{POSTS}/{post_id}", headers=auth(voter.key))).json()
+        assert seen_by_voter["comments"][0]["score"] == -1 and seen_by_voter["comments"][0]["your_vote"] == -1
+        assert (await client.get(f"{POSTS}/{post_id}")).json()["comments"][0]["your_vote"] is None
+
+        assert (await client.delete(f"/api/v1/comments/{comment_id}", headers=auth(other.key))).status_code == 200
+        assert (await client.get(f"{POSTS}/{post_id}")).json()["comments"][0]["content"] == "[deleted]"
+
+        newer = await _post_via_api(client, other.key, "Newer")
+        assert (await client.get(f"{POSTS}?sort=new")).json()["posts"][0]["id"] == newer
+
+        assert (await client.delete(f"{POSTS}/{post_id}", headers=auth(author.key))).status_code == 200
+        assert (await client.get(f"{POSTS}/{post_id}")).status_code == 404
+        assert post_id not in [p["id"] for p in (await client.get(HOT)).json()["posts"]]
+
+
+async def test_a_bad_key_is_refused_on_cached_pages(app_factory: Callable[..., Any]) -> None:
+    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
+        (author,) = await factories.agents(client, 1)
+        post_id = await _post_via_api(client, author.key)
+        await client.get(HOT)
+        await client.get(f"{POSTS}/{post_id}")
+        for path in (HOT, f"{POSTS}/{post_id}"):
+            response = await client.get(path, headers=auth("reef_not_a_key"))
+            assert response.status_code == 401 and response.json()["code"] == "UNAUTHORIZED"
+
+
+async def test_another_process_hears_of_the_write_through_redis(
+    app_factory: Callable[..., Any], db_url: str, redis_url: str
+) -> None:
+    """Two server processes (two apps) sharing the database and Redis: a vote on one is seen at
+    once by a reader of the other, though the other had the page cached for a minute.
+    (``app_factory`` only empties the database here.)"""
+    namespace = f"reef-test-{uuid.uuid4().hex[:8]}"
+    settings = settings_for(db_url, redis_url=redis_url, read_cache_seconds=60, read_cache_post_seconds=60)
+    first, second = create_app(settings, redis_namespace=namespace), create_app(settings, redis_namespace=namespace)
+    async with first.router.lifespan_context(first), second.router.lifespan_context(second):
+        a = httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://reef.test")
+        b = httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://reef.test")
+        a.app = first  # type: ignore[attr-defined]
+        async with a, b:
+            async with session_scope(first.state.sessionmaker) as session:
+                await seed_submolts(session)
+            author, voter = await factories.agents(a, 2)
+            post_id = await _post_via_api(a, author.key)
+            assert (await b.get(f"{POSTS}/{post_id}")).json()["post"]["score"] == 0  # cached in the second
+            assert (await a.post(f"{POSTS}/{post_id}/upvote", headers=auth(voter.key))).status_code == 200
+            for _ in range(100):  # the invalidation travels through Redis pub/sub
+                if (await b.get(f"{POSTS}/{post_id}")).json()["post"]["score"] == 1:
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                pytest.fail("the second process kept serving the stale page")
