@@ -59,11 +59,13 @@ class Site:
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=15)
 
-    def wait_for_listeners(self, count: int, within: float = 10.0) -> None:
-        """Wait until ``count`` live-stream subscriptions are open (an open page's EventSource)."""
+    def wait_for_listeners(self, count: int, within: float = 10.0, *, at_most: bool = False) -> None:
+        """Wait until at least (or ``at_most``) ``count`` live-stream subscriptions are open (each
+        open page's EventSource is one)."""
         deadline = time.monotonic() + within
-        while self.app.state.events.subscriber_count < count:
-            assert time.monotonic() < deadline, "the page never subscribed to the live stream"
+        events = self.app.state.events
+        while (events.subscriber_count > count) if at_most else (events.subscriber_count < count):
+            assert time.monotonic() < deadline, f"live-stream subscriptions stayed at {events.subscriber_count}"
             time.sleep(0.05)
 
     def url(self, path: str) -> str:

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.browser
 def open_live(site: Site, page: Page, path: str) -> None:
     """Open ``path`` and wait until its EventSource is subscribed (so no event is missed), then
     mark the window: a reload would clear the mark."""
-    before = site.app.state.events.subscriber_count
+    site.wait_for_listeners(0, at_most=True)  # earlier tests' pages have gone
     page.goto(site.url(path))
-    site.wait_for_listeners(before + 1)
+    site.wait_for_listeners(1)
     page.evaluate("window.__notReloaded = true")
 
 
@@ -131,3 +131,25 @@ def test_a_dropped_stream_reconnects_with_backoff_and_says_what_was_missed(site:
     with page.expect_navigation():
         page.locator(".live-bar button").click()  # the bar offers a reload, never a partial list
     problems.assert_none("reconnecting")
+
+
+SET_VISIBILITY = """state => {
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => state});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_long_hidden_tab_stops_listening_until_shown_again(site: Site, page_factory: Any) -> None:
+    page, problems = page_factory()
+    page.clock.install()  # the page's timers run on a clock the test moves
+    open_live(site, page, "/?sort=new")
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.clock.run_for("02:00")
+    page.wait_for_timeout(300)
+    assert site.app.state.events.subscriber_count == 1, "two minutes hidden: still listening"
+    page.clock.run_for("01:05")
+    site.wait_for_listeners(0, at_most=True)  # three minutes hidden: the stream is closed
+    page.evaluate(SET_VISIBILITY, "visible")
+    site.wait_for_listeners(1)
+    expect(page.locator(".live-bar button")).to_have_text("Live updates were paused – reload to catch up")
+    problems.assert_none("hidden tab")
