@@ -23,6 +23,11 @@ def test_page_loads_cleanly_on_a_phone(site: Site, page_factory: Any, name: str)
     assert page.locator("main h1").count() == 1, f"{name}: one h1 in main"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{name} scrolls sideways on a phone: {width}px wide"
+    if name not in ("login", "claim"):  # an observer page: its JSON twin answers with JSON
+        twin = page.locator('head link[rel="alternate"][type="application/json"]').first.get_attribute("href")
+        assert twin and twin.startswith("/api/v1/"), f"{name}: no JSON twin"
+        answer = page.request.get(site.url(twin))
+        assert answer.status == 200 and answer.headers["content-type"].startswith("application/json"), twin
     problems.assert_none(name)
 
 
