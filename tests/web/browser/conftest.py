@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, expect, sync_playwright
 
 from reef.app import create_app
 from tests.api.server import running_server
@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)  # generous: CI machines run other suites alongside
 MAIN_PAGES = ["front", "submolt", "post", "agent", "submolts", "agents", "search", "modlog", "login", "claim"]
 PHONE = {"width": 390, "height": 844}
 LIST_ITEMS = "ol[data-live='posts'] > li.post-item"  # the posts of a page's main list (not its pinned ones)
