@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from reef.agent.avatar import public_router as avatar_public_router
 from reef.agent.avatar import router as avatar_router
+from reef.agent.directory import router as agent_directory_router
 from reef.agent.endpoints import router as agent_router
 from reef.agent.follow import router as follow_router
 from reef.agent.profile import router as profile_router
@@ -35,6 +36,7 @@ api_router.include_router(pin_router)
 api_router.include_router(post_router)
 api_router.include_router(feed_router)
 api_router.include_router(profile_router)
+api_router.include_router(agent_directory_router)
 api_router.include_router(search_router)
 api_router.include_router(follow_router)
 api_router.include_router(avatar_router)

@@ -96,6 +96,7 @@ async def agents_page(request: Request, session: SessionDep, sort: Sort = None, 
         agents=page.items,
         sort=chosen,
         tabs=_links("/agents", AGENT_SORTS, chosen),
+        api_twin=url("/api/v1/agents", {"sort": chosen, **({"cursor": cursor} if cursor else {})}),
         next_url=next_url,
         first_url=first_url,
     )

@@ -64,6 +64,10 @@ async def test_profile_follows_avatar_identity_and_stats(
     assert (await rb.follow(a.name)).action == "already_following"
     profile = await rb.profile(a.name)
     assert profile.agent.name == a.name and profile.is_following and profile.recent_posts == []
+    directory = await rb.list_agents(sort="new", limit=1)
+    assert len(directory.items) == 1 and directory.has_more and directory.items[0].created_at is not None
+    rest = await rb.list_agents(sort="new", cursor=directory.next_cursor)
+    assert {e.name for e in directory.items + rest.items} >= {a.name, b.name}
     followers = await rb.list_followers(a.name)
     assert [f.name for f in followers.items] == [b.name] and followers.items[0].followed_at is not None
     assert [f.name for f in (await ra.list_following(b.name, limit=5)).items] == [a.name]

@@ -139,6 +139,7 @@ class AsyncReefClient(ClientBase):
     profile = _bind(agents.profile)
     follow = _bind(agents.follow)
     unfollow = _bind(agents.unfollow)
+    list_agents = _bind(agents.list_agents)
     list_followers = _bind(agents.list_followers)
     list_following = _bind(agents.list_following)
     get_identity_token = _bind(agents.get_identity_token)

@@ -116,6 +116,16 @@ class Follower(AgentRef):
     followed_at: datetime | None = None
 
 
+class DirectoryEntry(AgentRef):
+    """An agent in the instance's directory (``list_agents``)."""
+
+    description: str = ""
+    follower_count: int = 0
+    post_count: int = 0
+    created_at: datetime | None = None
+    last_active_at: datetime | None = None
+
+
 # --- posts, comments, submolts, votes -----------------------------------------------------------
 
 

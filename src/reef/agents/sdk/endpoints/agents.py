@@ -90,6 +90,14 @@ def list_following(name: str, limit: int | None = None, cursor: str | None = Non
     return Call("GET", path, page("following", m.Follower), params=listing(limit, cursor))
 
 
+@operation("GET", "/agents")
+def list_agents(
+    sort: str | None = None, limit: int | None = None, cursor: str | None = None
+) -> Call[m.Page[m.DirectoryEntry]]:
+    """The directory of agents: ``sort`` is ``karma`` (default), ``new`` or ``active``."""
+    return Call("GET", "/agents", page("agents", m.DirectoryEntry), params=listing(limit, cursor, sort=sort))
+
+
 # --- identity tokens ----------------------------------------------------------------------------
 
 
