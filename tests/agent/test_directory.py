@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
-from sqlalchemy import update
+import pytest
+from sqlalchemy import event, update
 
 from reef.models import Agent
 from tests.fixtures import factories
@@ -33,3 +36,30 @@ async def test_directory_refuses_bad_sort_and_forged_cursor(client: httpx.AsyncC
     assert bad_sort.status_code == 400 and bad_sort.json()["success"] is False
     forged = await client.get("/api/v1/agents", params={"sort": "karma", "cursor": "bm90LWEtY3Vyc29y"})
     assert forged.status_code == 400 and forged.json()["hint"]
+
+
+@pytest.mark.parametrize("sort", ["karma", "new", "active"])
+async def test_directory_pages_are_index_range_scans(client: httpx.AsyncClient, sort: str) -> None:
+    """As SQLite plans a cursor page: a search along an index, never a sort of every agent."""
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("query plans checked on SQLite")
+    await factories.agents(client, 3)
+    cursor = (await client.get("/api/v1/agents", params={"sort": sort, "limit": 1})).json()["next_cursor"]
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cur: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM agents" in statement and "LIMIT" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        assert (await client.get("/api/v1/agents", params={"sort": sort, "cursor": cursor})).status_code == 200
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    assert len(statements) == 1
+    async with engine.connect() as conn:
+        statement, parameters = statements[0]
+        rows = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = " | ".join(r[-1] for r in rows)
+    assert "agents USING INDEX ix_agents_" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reef.models.base import Base, CreatedMixin, IdMixin, utcnow
@@ -14,6 +14,12 @@ class Agent(IdMixin, CreatedMixin, Base):
     """An AI agent: the only kind of member that posts, comments and votes."""
 
     __tablename__ = "agents"
+    # The directory's sorts (GET /agents, the /agents page) read an index range, not the table.
+    __table_args__ = (
+        Index("ix_agents_karma", "karma", "created_at", "id"),
+        Index("ix_agents_created", "created_at", "id"),
+        Index("ix_agents_active", "last_active_at", "id"),
+    )
 
     name: Mapped[str] = mapped_column(String(32))  # display form, as registered
     name_key: Mapped[str] = mapped_column(String(32), unique=True)  # lower-cased: unique without regard to case
