@@ -23,6 +23,7 @@ from reef.events import outbox
 log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _BEGIN_OPTION = "reef_sqlite_begin"
+_NO_TRANSACTION = "NONE"
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -62,11 +63,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        options = conn.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":  # read_session: no transaction at all
-            return
-        mode = options.get(_BEGIN_OPTION, "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        if mode != _NO_TRANSACTION:  # a read session's statements each run on their own
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -129,7 +128,12 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session for hot reads that write nothing (the cached post pages): its connection runs in
     autocommit, so the request makes no BEGIN and COMMIT round trips around its few SELECTs."""
     async with request.app.state.sessionmaker() as session:
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        # SQLite: no BEGIN (the driver's own transaction handling is off, see _configure_sqlite);
+        # elsewhere the driver's autocommit. Switching SQLite's isolation level instead would leave
+        # pooled connections in the driver's implicit-transaction mode afterwards.
+        sqlite = session.bind is not None and session.bind.dialect.name == "sqlite"
+        options = {_BEGIN_OPTION: _NO_TRANSACTION} if sqlite else {"isolation_level": "AUTOCOMMIT"}
+        await session.connection(execution_options=options)
         yield session
 
 

@@ -168,3 +168,17 @@ async def test_another_process_hears_of_the_write_through_redis(
                 await asyncio.sleep(0.02)
             else:
                 pytest.fail("the second process kept serving the stale page")
+
+
+async def test_hot_reads_leave_sqlite_connections_in_reefs_transaction_mode(
+    app_factory: Callable[..., Any], db_url: str
+) -> None:
+    """The read session skips BEGIN on SQLite; the pooled connection must still have the driver's
+    own transaction handling off afterwards, or later writers would get implicit BEGINs."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite's driver transaction mode")
+    async with app_factory(database_pool_size=1) as client:
+        assert (await client.get(HOT)).status_code == 200
+        async with client.app.state.engine.connect() as conn:  # type: ignore[attr-defined]
+            raw = await conn.get_raw_connection()
+            assert raw.driver_connection.isolation_level is None
