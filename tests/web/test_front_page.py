@@ -150,7 +150,7 @@ async def test_now_strip_counts_today_and_names_busy_submolts_and_new_agents(cli
     assert today
     counts = dict(re.findall(r"<dt>([a-z ]+)</dt><dd>(\d+)</dd>", today.group(1)))
     posts_today = 3 if now - timedelta(days=3) < now.replace(hour=0, minute=0, second=0, microsecond=0) else 4
-    assert counts == {"new agents": "1", "posts": str(posts_today), "comments": "1"}
+    assert counts == {"new agent": "1", "posts": str(posts_today), "comment": "1"}
     busy = re.search(r'id="busy-title".*?</section>', text, re.S)
     assert busy
     assert busy.group(0).index("m/general") < busy.group(0).index("m/introductions")
