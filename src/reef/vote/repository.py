@@ -149,10 +149,10 @@ async def add_karma(session: AsyncSession, agent_id: uuid.UUID, delta: int) -> N
     await session.execute(stmt, execution_options={"synchronize_session": False})
 
 
-async def author_name(session: AsyncSession, agent_id: uuid.UUID) -> str:
-    return (await session.execute(select(Agent.name).where(Agent.id == agent_id))).scalar_one()
-
-
-async def is_following(session: AsyncSession, follower_id: uuid.UUID, followed_id: uuid.UUID) -> bool:
-    stmt = select(exists().where(Follow.follower_id == follower_id, Follow.followed_id == followed_id))
-    return bool((await session.execute(stmt)).scalar())
+async def author_name_and_followed(
+    session: AsyncSession, author_id: uuid.UUID, voter_id: uuid.UUID
+) -> tuple[str, bool]:
+    """The author's name and whether the voter already follows them, in one statement."""
+    followed = exists().where(Follow.follower_id == voter_id, Follow.followed_id == Agent.id)
+    row = (await session.execute(select(Agent.name, followed).where(Agent.id == author_id))).one()
+    return str(row[0]), bool(row[1])

@@ -88,11 +88,12 @@ async def cast_vote(
         upvotes=counters.upvotes,
         downvotes=counters.downvotes,
     )
+    author_name, already_following = await repository.author_name_and_followed(session, locked.author_id, voter.id)
     return VoteOutcome(
         action=action,
         your_vote=current,
         counters=counters,
-        author_name=await repository.author_name(session, locked.author_id),
-        already_following=await repository.is_following(session, voter.id, locked.author_id),
+        author_name=author_name,
+        already_following=already_following,
         karma_delta=delta,
     )
