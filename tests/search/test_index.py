@@ -104,8 +104,7 @@ async def test_queries_use_the_index(client: httpx.AsyncClient) -> None:
                 assert "VIRTUAL TABLE INDEX" in plan and "SCAN p" not in plan and "SCAN c" not in plan, plan
             return
         await session.execute(text("SET LOCAL enable_seqscan = off"))
-        expression, params = fulltext_postgres.tsquery(parsed)
         for kind, index in [(Kind.post, "search_posts_fts"), (Kind.comment, "search_comments_fts")]:
-            sql = fulltext_postgres._SQL[kind].replace("{tsquery}", expression)
+            sql, params = fulltext_postgres.search_sql(kind, parsed)
             plan = "\n".join(r[0] for r in await session.execute(text("EXPLAIN " + sql), {**params, "limit": 5}))
             assert index in plan, plan

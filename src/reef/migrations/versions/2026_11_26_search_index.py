@@ -81,8 +81,8 @@ SQLITE_DOWN = [
     "DROP TABLE IF EXISTS search_docs",
 ]
 
-# These expressions must stay identical to those in reef.search.fulltext_postgres, or the
-# planner will not use the indexes.
+# Revision 0007 replaces these expression indexes with stored vector columns (same expressions)
+# and GIN indexes of the same names on them.
 POSTGRES_UP = [
     """CREATE INDEX IF NOT EXISTS search_posts_fts ON posts USING gin ((
         setweight(to_tsvector('english', coalesce(title, '')), 'A')
