@@ -28,10 +28,10 @@ WEIGHTS = "CAST('{0.4, 0.4, 0.4, 1.0}' AS float4[])"  # D, C, B, A
 NORMALIZATION = 1  # divide the rank by 1 + log(number of words)
 HALF = 0.5  # a raw rank of HALF maps to relevance 0.5
 # How many documents one query ranks at most, shared among its terms, and the least any term
-# gets. One word gets them all: more than the deepest page (service.MAX_RESULTS), so paging
-# through a common word reaches that limit before its candidates run out.
-CANDIDATES = 2000
-MIN_CANDIDATES_PER_TERM = 250
+# gets. One word gets them all, as many as the deepest page reaches (service.MAX_RESULTS), so
+# paging through a common word ends where it always did.
+CANDIDATES = 1000
+MIN_CANDIDATES_PER_TERM = 100
 
 _VISIBLE_POST = (
     "NOT p.is_deleted AND p.removed_at IS NULL"
