@@ -18,12 +18,16 @@ demo: $(STAMP)  ## Reef on SQLite and 40 reference agents on a fast clock (no ot
 serve: $(STAMP)
 	$(BIN)/reef serve
 
+# Tests run in parallel processes (pytest-xdist), one test file per process at a time: many tests
+# wait on real servers, browsers and agent loops, so three processes keep two cores busy.
+TEST_PROCESSES ?= 3
+
 test: $(STAMP)  ## Lint, then the whole suite on SQLite and PostgreSQL (and Redis)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile --durations=15
 
 test-sqlite: $(STAMP)  ## Quick local run on SQLite only
-	REEF_TEST_DATABASES=sqlite $(BIN)/pytest
+	REEF_TEST_DATABASES=sqlite $(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 test-browser: $(STAMP)  ## Only the browser tests (headless Debian Chromium: apt-get install chromium)
 	$(BIN)/pytest -m browser tests/web/browser

@@ -118,7 +118,7 @@ async def _wipe(url: str) -> None:
 
 async def _wipe_extra(conn: Any) -> None:
     """Hook for migration-only tables (e.g. full-text indexes) that must be emptied too."""
-    if conn.dialect.name == "sqlite":  # the search index (PostgreSQL's is plain indexes)
+    if conn.dialect.name == "sqlite":  # the FTS5 index (PostgreSQL keeps its vectors on the rows)
         await conn.execute(text("DELETE FROM search_fts"))
         await conn.execute(text("DELETE FROM search_docs"))
 
