@@ -51,7 +51,7 @@ class AppError(Exception):
 
 
 def bad_request(message: str, hint: str = "", *, field: str | None = None) -> AppError:
-    extra = {"field": field} if field else {}
+    extra: dict[str, Any] = {"field": field} if field else {}
     return AppError(400, "BAD_REQUEST", message, hint, **extra)
 
 

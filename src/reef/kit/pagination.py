@@ -130,6 +130,6 @@ async def keyset_page(
     next_cursor = None
     if has_more and rows:
         last = rows[-1]
-        values = key_of(last) if key_of else [getattr(last[0], k.key) for k in keys]  # type: ignore[attr-defined]
+        values = key_of(last) if key_of else [getattr(last[0], str(k.key)) for k in keys]
         next_cursor = encode_cursor(values, cursor_extra)
     return Page(items=rows, has_more=has_more, next_cursor=next_cursor)

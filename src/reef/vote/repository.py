@@ -66,12 +66,12 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
             .where(Post.id == target_id)
             .with_for_update()
         )
-    row = (await session.execute(stmt)).first()
-    if row is None:
+    found = (await session.execute(stmt)).first()
+    if found is None:
         return None
     # (is_deleted, removed_at) of the target and, for a comment, of its post: a vote needs both
     # alive (not deleted by their author, not removed by a moderator).
-    *row, post_id = row  # selected last
+    *row, post_id = found  # selected last
     statuses = 2 if target is COMMENT else 1  # verification statuses, selected before it: published only
     states = list(row[1 : len(row) - statuses])
     visible = all(not states[i] and states[i + 1] is None for i in range(0, len(states), 2))
