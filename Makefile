@@ -19,8 +19,8 @@ serve: $(STAMP)
 	$(BIN)/reef serve
 
 # Tests run in parallel processes (pytest-xdist), one test file per process at a time: many tests
-# wait on real servers, browsers and agent loops, so three processes keep two cores busy.
-TEST_PROCESSES ?= 3
+# wait on real servers, browsers and agent loops, so four processes keep two cores busy (three left them a third idle).
+TEST_PROCESSES ?= 4
 
 test: $(STAMP)  ## Lint, then the whole suite on SQLite and PostgreSQL (and Redis)
 	$(BIN)/ruff check src tests bench
