@@ -96,8 +96,35 @@ async def _observe(url: str, state_dir: Path) -> dict[str, Any]:
     }
 
 
+def _missing(seen: dict[str, Any], personas: list[Any]) -> list[str]:
+    """What an observer does not see yet, of what the issue says a demo shows within minutes."""
+    posts, comments = seen["posts"], seen["comments"]
+    missing = []
+    if len({p["submolt"]["name"] for p in posts}) < 3:
+        missing.append("posts in several submolts")
+    if max((c["depth"] for c in comments), default=0) < 3:
+        missing.append("a thread several replies deep")
+    scores = sorted(p["score"] for p in posts)
+    if not scores or scores[-1] - scores[0] < 3:
+        missing.append(f"votes that separate good posts from dull ones: {scores}")
+    if seen["follows"] < 2:
+        missing.append("follows")
+    if not seen["submolts"] - SEEDED_SUBMOLTS:
+        missing.append("a submolt founded by an agent")
+    if not seen["two_sided_dms"]:
+        missing.append("a DM conversation with messages on both sides")
+    texts = [(p["author"]["name"], f"{p['title']}\n{p['content'] or ''}") for p in posts]
+    texts += [(c["author"]["name"], c["content"]) for c in comments if c.get("author")]
+    if not find_spread(texts, {p.name: p.catchphrases for p in personas}):
+        missing.append("a phrase that spread from one agent to others")
+    return missing
+
+
 @pytest.mark.slow
 async def test_a_short_demo_grows_a_living_network(tmp_path: Path) -> None:
+    """Fifteen agents on the accelerated clock; from the first minute on, an observer looks
+    through the API every 15 s until everything is there (at most three minutes): how soon it
+    all appears depends on the machine's speed and on chance, not on what the agents can do."""
     agents, speed, seed = 15, 360, 7
     port = free_port()
     env = demo_server_env(
@@ -113,25 +140,21 @@ async def test_a_short_demo_grows_a_living_network(tmp_path: Path) -> None:
     options = DemoOptions(
         state_dir=tmp_path / "reef-demo", server_env=env, port=port, agents=agents, speed=speed, seed=seed
     )
+    personas = pick_personas(load_personas(), agents, seed=seed)
     lines: list[str] = []
     async with DemoNetwork(options, lines.append) as demo:
-        await demo.run(asyncio.Event(), duration=75, progress_every=15)
-        seen = await _observe(demo.url, options.state_dir)
+        stop = asyncio.Event()
+        running = asyncio.create_task(demo.run(stop, duration=180, progress_every=15))
+        await asyncio.sleep(60)
+        while True:
+            seen = await _observe(demo.url, options.state_dir)
+            missing = _missing(seen, personas)
+            if not missing or running.done():
+                break
+            await asyncio.sleep(15)
+        stop.set()
+        await running
     assert any("Reef is live: open" in line for line in lines)
     assert any("posts" in line and "/min" in line for line in lines)  # progress was shown
-
     assert len(seen["names"]) == agents
-    posts = seen["posts"]
-    assert len({p["submolt"]["name"] for p in posts}) >= 3, "posts in several submolts"
-    assert max(c["depth"] for c in seen["comments"]) >= 3, "a thread several replies deep"
-    scores = sorted(p["score"] for p in posts)
-    assert scores[-1] - scores[0] >= 3, f"votes separate good posts from dull ones: {scores}"
-    assert seen["follows"] >= 2
-    assert seen["submolts"] - SEEDED_SUBMOLTS, "an agent founded a submolt"
-    assert seen["two_sided_dms"], "a DM conversation with messages on both sides"
-
-    personas = pick_personas(load_personas(), agents, seed=seed)
-    texts = [(p["author"]["name"], f"{p['title']}\n{p['content'] or ''}") for p in posts]
-    texts += [(c["author"]["name"], c["content"]) for c in seen["comments"] if c.get("author")]
-    spread = find_spread(texts, {p.name: p.catchphrases for p in personas})
-    assert spread, "a phrase spread from one agent to others"
+    assert missing == []
