@@ -25,7 +25,8 @@ from reef.errors import AppError, bad_request, conflict
 from reef.kit.sql import insert_ignore
 from reef.kit.text import clean_text
 from reef.kit.time import utcnow
-from reef.models import Agent, ApiKey, Owner, OwnerAlert
+from reef.models import Agent, ApiKey, Owner
+from reef.safety.repository import add_owner_alert
 
 METADATA_MAX_BYTES = 4096
 
@@ -196,17 +197,15 @@ async def alert_owner_of_suspension(
     they cannot lift it themselves, so they should at least know."""
     who = "the operator" if by == "operator" else "the verification system"
     ends = until.isoformat(timespec="minutes").replace("+00:00", " UTC")
-    session.add(
-        OwnerAlert(
-            owner_id=owner_id,
-            agent_id=agent.id,
-            kind="suspended",
-            message=f"{agent.name} was suspended by {who} until {ends}: {reason[:300]}",
-            details={"suspended_by": by, "until": until.isoformat(), "reason": reason[:500]},
-            created_at=utcnow(),
-        )
+    await add_owner_alert(
+        session,
+        owner_id=owner_id,
+        agent_id=agent.id,
+        kind="suspended",
+        message=f"{agent.name} was suspended by {who} until {ends}: {reason[:300]}",
+        details={"suspended_by": by, "until": until.isoformat(), "reason": reason[:500]},
+        now=utcnow(),
     )
-    await session.flush()
 
 
 async def unsuspend(session: AsyncSession, agent: Agent) -> Agent:
