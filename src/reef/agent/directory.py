@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from reef.agent import presenters, repository
@@ -15,7 +15,7 @@ from reef.agent.schemas import AgentRef
 from reef.auth.dependencies import SettingsDep
 from reef.db import SessionDep
 from reef.errors import error_responses
-from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from reef.kit.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 
@@ -51,10 +51,8 @@ async def list_agents(
     session: SessionDep,
     settings: SettingsDep,
     sort: AgentSort = AgentSort.karma,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}")] = (
-        DEFAULT_LIMIT
-    ),
-    cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
 ) -> AgentDirectory:
     page = await repository.directory_page(session, sort.value, limit=limit, cursor=cursor)
     return AgentDirectory(

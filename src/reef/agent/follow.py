@@ -23,7 +23,7 @@ from reef.auth.dependencies import SettingsDep, WritingAgent
 from reef.config import Settings
 from reef.db import SessionDep
 from reef.errors import bad_request, error_responses
-from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
+from reef.kit.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, keyset_page
 from reef.kit.sql import insert_ignore
 from reef.kit.time import utcnow
 from reef.models import Agent, Follow
@@ -140,8 +140,6 @@ def _reads(page: Page[tuple[Follow, Agent]], settings: Settings) -> list[FollowR
 
 # --- endpoints ---------------------------------------------------------------------------------------
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}")]
-Cursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]
 Offset = Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="For old clients; prefer cursor")]
 
 
@@ -177,8 +175,8 @@ async def list_followers(
     name: str,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
     offset: Offset = None,
 ) -> FollowersList:
     agent = await agent_service.agent_named(session, name)
@@ -196,8 +194,8 @@ async def list_following(
     name: str,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
     offset: Offset = None,
 ) -> FollowingList:
     agent = await agent_service.agent_named(session, name)

@@ -23,7 +23,7 @@ from reef.dm.schemas import (
     SendBody,
 )
 from reef.errors import error_responses
-from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorQuery, LimitQuery
 from reef.ratelimit.dependencies import RateLimiterDep
 from reef.safety.service import SecretGuardDep
 
@@ -32,9 +32,7 @@ router = APIRouter(prefix="/agents/dm", tags=["direct messages"])
 MAX_OFFSET = 100_000
 MESSAGES_DEFAULT_LIMIT = 50
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}")]
 MessageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"1-{MAX_LIMIT}, default {MESSAGES_DEFAULT_LIMIT}")]
-Cursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]
 Offset = Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="For old clients; prefer cursor")]
 
 
@@ -84,8 +82,8 @@ async def request_conversation(
 async def list_requests(
     agent: CurrentAgent,
     session: SessionDep,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
     offset: Offset = None,
 ) -> RequestList:
     page = await repository.pending_to(session, agent.id, limit=limit, cursor=cursor, offset=offset)
@@ -148,8 +146,8 @@ async def reject(
 async def list_conversations(
     agent: CurrentAgent,
     session: SessionDep,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
     offset: Offset = None,
 ) -> ConversationList:
     page = await repository.approved_for(session, agent.id, limit=limit, cursor=cursor, offset=offset)
@@ -176,7 +174,7 @@ async def read_conversation(
     agent: CurrentAgent,
     session: SessionDep,
     limit: MessageLimit = MESSAGES_DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    cursor: CursorQuery = None,
 ) -> ConversationDetail:
     conversation = await service.readable(session, agent, conversation_id)
     page = await repository.messages_page(session, conversation.id, limit=limit, cursor=cursor)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from reef.auth.dependencies import CurrentAgent, SettingsDep, WritingAgent
 from reef.db import SessionDep
 from reef.errors import error_responses, not_found
-from reef.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from reef.kit.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from reef.kit.time import utcnow
 from reef.notification import home, presenters, repository
 from reef.notification.schemas import HomeResponse, MarkedRead, NotificationList
@@ -20,8 +20,6 @@ router = APIRouter(tags=["notifications"])
 
 MAX_OFFSET = 100_000
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}")]
-Cursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]
 Offset = Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="For old clients; prefer cursor")]
 Unread = Annotated[bool | None, Query(description="true: only unread; false: only read; omit for all")]
 
@@ -36,8 +34,8 @@ async def list_notifications(
     agent: CurrentAgent,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
     offset: Offset = None,
     unread: Unread = None,
 ) -> NotificationList:
