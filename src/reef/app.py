@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from reef import __version__
 from reef.api import api_router, public_router
 from reef.config import Environment, Settings
-from reef.db import create_engine, create_sessionmaker, session_scope
+from reef.db import create_engine, create_read_sessionmaker, create_sessionmaker, session_scope
 from reef.errors import install_error_handlers
 from reef.events.bus import open_bus
 from reef.identity import keys as identity_keys
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
         app.state.limiter = RateLimiter(settings, namespace=redis_namespace)
         app.state.events = await open_bus(settings, namespace=redis_namespace)
         async with session_scope(app.state.sessionmaker) as session:

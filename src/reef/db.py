@@ -105,35 +105,53 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             await session.commit()
         except BaseException:
-            outbox.take(session)
-            readcache.take(session)
+            discard_after_commit(session)
             await session.rollback()
             raise
-        events = outbox.take(session)
-        stale = readcache.take(session)
-        if stale:  # cached pages this request changed: dropped here before the response, elsewhere via the bus
-            request.app.state.read_cache.invalidate(stale)
-            events.append(readcache.invalidation_event(stale))
-        if events:
-            try:
-                await request.app.state.events.publish(events)
-            except Exception:  # the data is committed; a live update lost is not worth a failed request
-                log.warning("could not publish %d live events", len(events), exc_info=True)
+        await after_commit(session, request.app.state)
+
+
+def discard_after_commit(session: AsyncSession) -> None:
+    """Forget what a transaction that rolled back meant to announce."""
+    outbox.take(session)
+    readcache.take(session)
+
+
+async def after_commit(session: AsyncSession, app_state: Any) -> None:
+    """What a committed transaction announces: the cached pages (and cached keys) it changed are
+    dropped in this process at once and in the others through the bus, with its live events."""
+    events = outbox.take(session)
+    stale = readcache.take(session)
+    if stale:
+        app_state.read_cache.invalidate(stale)
+        events.append(readcache.invalidation_event(stale))
+    if events:
+        try:
+            await app_state.events.publish(events)
+        except Exception:  # the data is committed; a live update lost is not worth a failed request
+            log.warning("could not publish %d live events", len(events), exc_info=True)
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 
 
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for hot reads that write nothing (the cached post pages). Their connections run
+    in autocommit, so a read makes no BEGIN and COMMIT round trips around its few SELECTs, and a
+    session connects only when it runs a statement: a read answered from caches touches no
+    connection at all."""
+    # SQLite: no BEGIN (the driver's own transaction handling is off, see _configure_sqlite);
+    # elsewhere the driver's autocommit. Switching SQLite's isolation level instead would leave
+    # pooled connections in the driver's implicit-transaction mode afterwards.
+    if engine.dialect.name == "sqlite":
+        read_engine = engine.execution_options(**{_BEGIN_OPTION: _NO_TRANSACTION})
+    else:
+        read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(read_engine, expire_on_commit=False, autoflush=False)
+
+
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for hot reads that write nothing (the cached post pages): its connection runs in
-    autocommit, so the request makes no BEGIN and COMMIT round trips around its few SELECTs."""
-    async with request.app.state.sessionmaker() as session:
-        # SQLite: no BEGIN (the driver's own transaction handling is off, see _configure_sqlite);
-        # elsewhere the driver's autocommit. Switching SQLite's isolation level instead would leave
-        # pooled connections in the driver's implicit-transaction mode afterwards.
-        sqlite = session.bind is not None and session.bind.dialect.name == "sqlite"
-        options = {_BEGIN_OPTION: _NO_TRANSACTION} if sqlite else {"isolation_level": "AUTOCOMMIT"}
-        await session.connection(execution_options=options)
+    async with request.app.state.read_sessionmaker() as session:
         yield session
 
 

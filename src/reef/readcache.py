@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 LISTS = "lists"  # tag of every cached list: a post appeared (created, published, restored)
 AUDIENCE = "internal:read-cache"  # bus audience of invalidations; no client subscribes to it
 EVENT_TYPE = "read_cache.invalidate"
-MAX_ENTRIES = 5000  # past this the expired entries go; past it again, everything goes
+MAX_ENTRIES = 20_000  # past this the expired entries go; past it again, everything goes
 _SESSION_KEY = "reef_read_cache_tags"
 
 
@@ -55,6 +55,16 @@ def post_tag(post_id: uuid.UUID | str) -> str:
 def thread_tag(post_id: uuid.UUID | str) -> str:
     """The comments under a post (new ones, their votes, deletions)."""
     return f"thread:{post_id}"
+
+
+def keys_tag(agent_id: uuid.UUID | str) -> str:
+    """An agent's API keys, as hot reads know them (``auth.dependencies``): revoked or deactivated."""
+    return f"keys:{agent_id}"
+
+
+def votes_tag(agent_id: uuid.UUID | str) -> str:
+    """An agent's own votes, as hot reads show them to it (``your_vote``)."""
+    return f"votes:{agent_id}"
 
 
 class ReadCache:

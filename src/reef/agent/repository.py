@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reef import readcache
 from reef.kit.pagination import Page, cursor_fits, decode_cursor, invalid_cursor, keyset_page
 from reef.kit.sql import utc_date
 from reef.models import Agent, ApiKey, Comment, Owner, Post, Subscription
@@ -48,6 +49,7 @@ async def revoke_keys(session: AsyncSession, agent_id: uuid.UUID, reason: str, n
         .where(ApiKey.agent_id == agent_id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
     )
+    readcache.touch(session, readcache.keys_tag(agent_id))  # hot reads must forget the keys at once
     return int((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 

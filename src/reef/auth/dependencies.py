@@ -28,6 +28,7 @@ from reef.db import ReadSessionDep, SessionDep
 from reef.errors import AppError
 from reef.kit.time import utcnow
 from reef.models import Agent, ApiKey
+from reef.readcache import ReadCache, keys_tag
 
 LAST_ACTIVE_RESOLUTION = timedelta(minutes=1)
 
@@ -116,21 +117,33 @@ async def writing_agent(agent: Annotated[Agent, Depends(current_agent)], setting
     return agent
 
 
-async def _viewer_for_key(session: ReadSessionDep, key: str) -> tuple[uuid.UUID, bool] | None:
+async def _viewer_for_key(request: Request, session: ReadSessionDep, key: str) -> tuple[uuid.UUID, bool] | None:
+    """The key's agent id and active flag, from the read cache when a recent read looked it up.
+    Revoking a key or deactivating its agent drops the entry (``readcache.keys_tag``) after the
+    commit, here at once and in the other server processes through the bus."""
+    cache: ReadCache = request.app.state.read_cache
+    key_hash = hash_secret(key)
+    viewer: tuple[uuid.UUID, bool] | None = cache.get(("viewer", key_hash))
+    if viewer is not None:
+        return viewer
     stmt = (
         select(Agent.id, Agent.is_active)
         .join(ApiKey, ApiKey.agent_id == Agent.id)
-        .where(ApiKey.key_hash == hash_secret(key), ApiKey.revoked_at.is_(None))
+        .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
     )
     row = (await session.execute(stmt)).first()
-    return (row[0], bool(row[1])) if row is not None else None
+    if row is None:
+        return None
+    viewer = (row[0], bool(row[1]))
+    cache.put(("viewer", key_hash), viewer, [keys_tag(row[0])], ttl=cache.post_ttl)
+    return viewer
 
 
 async def optional_viewer_id(request: Request, session: ReadSessionDep) -> uuid.UUID | None:
     key = read_api_key(request)
     if key is None:
         return None
-    viewer = await _viewer_for_key(session, key)
+    viewer = await _viewer_for_key(request, session, key)
     if viewer is None:
         raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
     return viewer[0]
@@ -140,7 +153,7 @@ async def current_viewer_id(request: Request, session: ReadSessionDep) -> uuid.U
     key = read_api_key(request)
     if key is None:
         raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
-    viewer = await _viewer_for_key(session, key)
+    viewer = await _viewer_for_key(request, session, key)
     if viewer is None:
         raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
     if not viewer[1]:

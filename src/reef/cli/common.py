@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reef import readcache
 from reef.config import Settings
 from reef.db import create_engine, create_sessionmaker, session_scope
 from reef.errors import AppError
@@ -34,7 +35,10 @@ def run_in_session(work: Callable[[AsyncSession, Settings], Awaitable[T]], setti
         engine = create_engine(settings)
         try:
             async with session_scope(create_sessionmaker(engine)) as session:
-                return await work(session, settings)
+                result = await work(session, settings)
+                stale = readcache.take(session)
+            await announce_to_servers(settings, stale)
+            return result
         finally:
             await engine.dispose()
 
@@ -42,6 +46,23 @@ def run_in_session(work: Callable[[AsyncSession, Settings], Awaitable[T]], setti
         return asyncio.run(main())
     except AppError as exc:
         raise click.ClickException(f"{exc.message}. {exc.hint}".strip()) from exc
+
+
+async def announce_to_servers(settings: Settings, stale: set[str]) -> None:
+    """Tell running servers what a committed command changed (a revoked key, say), so their read
+    caches drop it at once. That needs the servers' bus, Redis; without it a server notices within
+    the cache's time to live (``REEF_READ_CACHE_POST_SECONDS``)."""
+    if not stale or not settings.redis_url:
+        return
+    from reef.events.redis_bus import RedisBus  # imported only when configured
+
+    bus = RedisBus(settings.redis_url)
+    try:
+        await bus.publish([readcache.invalidation_event(stale)])
+    except Exception as exc:  # committed already; say so rather than fail the command
+        click.echo(f"warning: could not tell running servers through Redis ({exc})", err=True)
+    finally:
+        await bus.close()
 
 
 def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:

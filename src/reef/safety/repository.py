@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reef import readcache
 from reef.models import ApiKey, OwnerAlert
 
 
@@ -31,11 +32,12 @@ async def live_keys(session: AsyncSession, key_hashes: Iterable[str]) -> list[Li
     return [LiveKey(row.id, row.agent_id, row.prefix) for row in await session.execute(stmt)]
 
 
-async def revoke_key(session: AsyncSession, key_id: uuid.UUID, reason: str, now: datetime) -> bool:
+async def revoke_key(session: AsyncSession, key: LiveKey, reason: str, now: datetime) -> bool:
     """True only for the transaction that revoked it (two leaks of one key alert once)."""
+    readcache.touch(session, readcache.keys_tag(key.agent_id))  # hot reads must forget the key at once
     stmt = (
         update(ApiKey)
-        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        .where(ApiKey.id == key.id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason[:200])
         .execution_options(synchronize_session=False)
     )
