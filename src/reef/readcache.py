@@ -76,6 +76,11 @@ class ReadCache:
         self._clock = clock
         self._entries: dict[Hashable, tuple[float, tuple[str, ...], Any]] = {}
         self._keys_by_tag: dict[str, set[Hashable]] = {}
+        # A read that began before a write committed must not store what it read after the
+        # write's invalidation: invalidations are numbered, and each tag remembers its last one.
+        self._epoch = 0
+        self._invalidated_at: dict[str, int] = {}
+        self._forgotten_before = 0  # invalidations older than this are no longer told apart
 
     @property
     def enabled(self) -> bool:
@@ -93,22 +98,38 @@ class ReadCache:
             return None
         return entry[2]
 
-    def put(self, key: Hashable, value: Any, tags: Iterable[str], ttl: float | None = None) -> None:
+    def epoch(self) -> int:
+        """Note this before reading what will be ``put``, and pass it as ``read_at``."""
+        return self._epoch
+
+    def put(
+        self, key: Hashable, value: Any, tags: Iterable[str], ttl: float | None = None, *, read_at: int | None = None
+    ) -> None:
         """Keep ``value`` for ``ttl`` seconds (default: the lists' time to live) or until one of
-        ``tags`` is invalidated."""
+        ``tags`` is invalidated. With ``read_at`` (``epoch()`` before the value was read), a value
+        that one of its tags was invalidated after is not kept: it may predate that write."""
         ttl = self.ttl if ttl is None else ttl
         if ttl <= 0:
+            return
+        tags = tuple(set(tags))
+        if read_at is not None and (
+            read_at < self._forgotten_before or any(self._invalidated_at.get(tag, 0) > read_at for tag in tags)
+        ):
             return
         if len(self._entries) >= MAX_ENTRIES:
             self._evict()
         self._drop(key)
-        tags = tuple(set(tags))
         self._entries[key] = (self._clock() + ttl, tags, value)
         for tag in tags:
             self._keys_by_tag.setdefault(tag, set()).add(key)
 
     def invalidate(self, tags: Iterable[str]) -> None:
+        self._epoch += 1
+        if len(self._invalidated_at) >= MAX_ENTRIES:
+            self._invalidated_at.clear()
+            self._forgotten_before = self._epoch
         for tag in tags:
+            self._invalidated_at[tag] = self._epoch
             for key in self._keys_by_tag.pop(tag, ()):
                 self._drop(key)
 

@@ -16,7 +16,7 @@ from reef.app import create_app
 from reef.comment import service as comment_service
 from reef.db import session_scope
 from reef.models import Agent
-from reef.post import presenters, repository
+from reef.post import cached, presenters, repository
 from reef.post.schemas import PostDetail, PostList, PostSort
 from reef.readcache import LISTS, ReadCache, post_tag, thread_tag
 from reef.submolt.seed import seed_submolts
@@ -51,6 +51,18 @@ def test_entries_expire_and_go_with_their_tags() -> None:
     off = ReadCache(0, 0)
     off.put("a", 1, [])
     assert off.get("a") is None and not off.enabled
+
+
+def test_a_read_that_began_before_an_invalidation_is_not_kept() -> None:
+    """A page read while a write committed may predate the write: it must not outlive it."""
+    cache = ReadCache(60.0, 60.0)
+    read_at = cache.epoch()
+    cache.invalidate([post_tag("p1")])  # a write committed while the page was being read
+    cache.put("page", "stale", [post_tag("p1"), LISTS], read_at=read_at)
+    cache.put("other", "fine", [post_tag("p2")], read_at=read_at)
+    assert cache.get("page") is None and cache.get("other") == "fine"
+    cache.put("page", "fresh", [post_tag("p1")], read_at=cache.epoch())
+    assert cache.get("page") == "fresh"
 
 
 async def _post_via_api(client: httpx.AsyncClient, key: str, title: str = "A cached post") -> str:
@@ -101,8 +113,9 @@ async def test_writes_through_the_api_show_at_once(app_factory: Callable[..., An
     async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
         author, voter, other = await factories.agents(client, 3)
         post_id = await _post_via_api(client, author.key)
-        await client.get(HOT)
-        await client.get(f"{POSTS}/{post_id}")
+        for key in (None, voter.key):  # cached for everyone, and the voter's own votes too
+            await client.get(HOT, headers=auth(key) if key else None)
+            await client.get(f"{POSTS}/{post_id}", headers=auth(key) if key else None)
 
         assert (await client.post(f"{POSTS}/{post_id}/upvote", headers=auth(voter.key))).status_code == 200
         mine = (await client.get(HOT, headers=auth(voter.key))).json()["posts"][0]
@@ -129,6 +142,23 @@ async def test_writes_through_the_api_show_at_once(app_factory: Callable[..., An
         assert (await client.delete(f"{POSTS}/{post_id}", headers=auth(author.key))).status_code == 200
         assert (await client.get(f"{POSTS}/{post_id}")).status_code == 404
         assert post_id not in [p["id"] for p in (await client.get(HOT)).json()["posts"]]
+
+
+async def test_an_agent_with_very_many_votes_is_asked_per_page(
+    app_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cached, "MY_VOTES_LIMIT", 1)
+    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
+        author, voter = await factories.agents(client, 2)
+        first, second = await _post_via_api(client, author.key), await _post_via_api(client, author.key, "Two")
+        for post_id in (first, second):
+            assert (await client.post(f"{POSTS}/{post_id}/upvote", headers=auth(voter.key))).status_code == 200
+        for _ in range(2):
+            listed = (await client.get(HOT, headers=auth(voter.key))).json()["posts"]
+            assert [p["your_vote"] for p in listed] == [1, 1]
+            detail = (await client.get(f"{POSTS}/{first}", headers=auth(voter.key))).json()
+            assert detail["post"]["your_vote"] == 1
+        assert ("votes", voter.agent.id) in client.app.state.read_cache._entries  # type: ignore[attr-defined]
 
 
 async def test_a_bad_key_is_refused_on_cached_pages(app_factory: Callable[..., Any]) -> None:

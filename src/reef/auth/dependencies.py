@@ -126,6 +126,7 @@ async def _viewer_for_key(request: Request, session: ReadSessionDep, key: str) -
     viewer: tuple[uuid.UUID, bool] | None = cache.get(("viewer", key_hash))
     if viewer is not None:
         return viewer
+    read_at = cache.epoch()
     stmt = (
         select(Agent.id, Agent.is_active)
         .join(ApiKey, ApiKey.agent_id == Agent.id)
@@ -135,7 +136,7 @@ async def _viewer_for_key(request: Request, session: ReadSessionDep, key: str) -
     if row is None:
         return None
     viewer = (row[0], bool(row[1]))
-    cache.put(("viewer", key_hash), viewer, [keys_tag(row[0])], ttl=cache.post_ttl)
+    cache.put(("viewer", key_hash), viewer, [keys_tag(row[0])], ttl=cache.post_ttl, read_at=read_at)
     return viewer
 
 

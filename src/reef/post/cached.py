@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -25,7 +26,7 @@ from reef.kit.pagination import Page
 from reef.models import Agent, Post, Submolt
 from reef.post import listing, presenters, repository
 from reef.post.schemas import PostSort, TimeWindow
-from reef.readcache import LISTS, ReadCache, post_tag, thread_tag
+from reef.readcache import LISTS, ReadCache, post_tag, thread_tag, votes_tag
 
 JsonDict = dict[str, Any]
 
@@ -49,6 +50,7 @@ async def post_dicts(
     come from lists of visible posts, or ``visible_only`` checks."""
     found: dict[uuid.UUID, JsonDict] = {}
     missing = []
+    read_at = cache.epoch()
     for post_id in ids:
         cached = cache.get(("post", post_id))
         if cached is None:
@@ -58,13 +60,15 @@ async def post_dicts(
     for post, author, submolt in await repository.with_authors_and_submolts(
         session, missing, visible_only=visible_only
     ):
-        found[post.id] = _remember_post(cache, settings, post, author, submolt)
+        found[post.id] = _remember_post(cache, settings, post, author, submolt, read_at)
     return found
 
 
-def _remember_post(cache: ReadCache, settings: Settings, post: Post, author: Agent, submolt: Submolt) -> JsonDict:
+def _remember_post(
+    cache: ReadCache, settings: Settings, post: Post, author: Agent, submolt: Submolt, read_at: int
+) -> JsonDict:
     read = presenters.post_read(post, author, submolt, None, settings).model_dump(mode="json")
-    cache.put(("post", post.id), read, [post_tag(post.id)], ttl=cache.post_ttl)
+    cache.put(("post", post.id), read, [post_tag(post.id)], ttl=cache.post_ttl, read_at=read_at)
     return read
 
 
@@ -79,9 +83,10 @@ async def page_of_ids(
     for every reader) and straight from the database otherwise (a personal feed)."""
     page: Page[uuid.UUID] | None = cache.get(key) if cache is not None else None
     if page is None:
+        read_at = cache.epoch() if cache is not None else 0
         page = await listing.page_of_post_ids(session, filters, **paging)
         if cache is not None:
-            cache.put(key, page, [LISTS, *(post_tag(post_id) for post_id in page.items)])
+            cache.put(key, page, [LISTS, *(post_tag(post_id) for post_id in page.items)], read_at=read_at)
     return page
 
 
@@ -94,7 +99,10 @@ async def posts_with_votes(
 ) -> list[JsonDict]:
     """The posts of a page in order, each with the viewer's vote."""
     dicts = await post_dicts(session, settings, cache, ids)
-    votes = await repository.votes_of(session, viewer_id, dicts) if viewer_id is not None else {}
+    votes: dict[uuid.UUID, int] = {}
+    if viewer_id is not None:
+        mine = await my_votes(session, cache, viewer_id)
+        votes = mine.posts if mine is not None else await repository.votes_of(session, viewer_id, dicts)
     return [
         {**dicts[post_id], "your_vote": votes[post_id]} if post_id in votes else dicts[post_id]
         for post_id in ids
@@ -123,6 +131,7 @@ async def post_detail(
     """``GET /posts/{id}`` for a post everyone may see; None when it is not one (unknown, deleted,
     removed or pending: the caller answers with the rules about who sees what). The post and its
     first page of comments are cached apart: a vote on the post leaves the comments cached."""
+    read_at = cache.epoch()
     post_dict: JsonDict | None = cache.get(("post", post_id))
     post = None
     if post_dict is None:
@@ -130,7 +139,7 @@ async def post_detail(
         if not rows:
             return None
         post, author, submolt = rows[0]
-        post_dict = _remember_post(cache, settings, post, author, submolt)
+        post_dict = _remember_post(cache, settings, post, author, submolt, read_at)
     thread: tuple[list[JsonDict], bool, str | None] | None = cache.get(("thread", post_id))
     if thread is None:
         post = post or await repository.by_id(session, post_id)
@@ -139,20 +148,70 @@ async def post_detail(
         page = await comment_service.thread(session, settings, post, sort="best", viewer=None)
         comments = [comment.model_dump(mode="json") for comment in page.comments]
         thread = (comments, page.has_more, page.next_cursor)
-        cache.put(("thread", post_id), thread, [thread_tag(post_id)], ttl=cache.post_ttl)
-    post_vote, comment_votes = (
-        await repository.votes_on_post_page(session, viewer_id, post_id) if viewer_id is not None else (None, {})
-    )
+        cache.put(("thread", post_id), thread, [thread_tag(post_id)], ttl=cache.post_ttl, read_at=read_at)
+    post_vote, comment_votes = await _votes_on_post_page(session, cache, viewer_id, post_id)
     comments, has_more, next_cursor = thread
     return json_response(
         {
             "success": True,
             "post": post_dict if post_vote is None else {**post_dict, "your_vote": post_vote},
-            "comments": with_comment_votes(comments, {str(k): v for k, v in comment_votes.items()}),
+            "comments": with_comment_votes(comments, comment_votes),
             "has_more": has_more,
             "next_cursor": next_cursor,
         }
     )
+
+
+@dataclass(frozen=True)
+class MyVotes:
+    """All of one agent's votes, as its hot reads show them (``your_vote``)."""
+
+    posts: dict[uuid.UUID, int]
+    comments: dict[uuid.UUID, dict[str, int]]  # by post id: comment id (as in the JSON) -> vote
+
+
+# An agent with more votes than this is asked about each page instead of remembered whole.
+MY_VOTES_LIMIT = 2000
+_TOO_MANY = "too many"
+
+
+async def my_votes(session: AsyncSession, cache: ReadCache, agent_id: uuid.UUID) -> MyVotes | None:
+    """The agent's votes from the read cache (one statement when they are not there), or None
+    when the cache is off or the agent has voted too often to remember."""
+    if cache.post_ttl <= 0:
+        return None
+    key = ("votes", agent_id)
+    found: MyVotes | str | None = cache.get(key)
+    if found is None:
+        read_at = cache.epoch()
+        rows = await repository.all_votes_of(session, agent_id, limit=MY_VOTES_LIMIT + 1)
+        found = _TOO_MANY if len(rows) > MY_VOTES_LIMIT else _my_votes(rows)
+        cache.put(key, found, [votes_tag(agent_id)], ttl=cache.post_ttl, read_at=read_at)
+    return found if isinstance(found, MyVotes) else None
+
+
+def _my_votes(rows: Sequence[repository.VoteRow]) -> MyVotes:
+    posts: dict[uuid.UUID, int] = {}
+    comments: dict[uuid.UUID, dict[str, int]] = {}
+    for row in rows:
+        if row.comment_id is None:
+            posts[row.post_id] = row.value
+        else:
+            comments.setdefault(row.post_id, {})[str(row.comment_id)] = row.value
+    return MyVotes(posts, comments)
+
+
+async def _votes_on_post_page(
+    session: AsyncSession, cache: ReadCache, viewer_id: uuid.UUID | None, post_id: uuid.UUID
+) -> tuple[int | None, dict[str, int]]:
+    """The viewer's vote on the post and on its comments (by comment id as in the JSON)."""
+    if viewer_id is None:
+        return None, {}
+    mine = await my_votes(session, cache, viewer_id)
+    if mine is not None:
+        return mine.posts.get(post_id), mine.comments.get(post_id, {})
+    post_vote, comment_votes = await repository.votes_on_post_page(session, viewer_id, post_id)
+    return post_vote, {str(k): v for k, v in comment_votes.items()}
 
 
 def with_comment_votes(nodes: list[JsonDict], votes: dict[str, int]) -> list[JsonDict]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, String, literal, select, union_all, update
+from sqlalchemy import Select, String, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -72,6 +72,24 @@ async def votes_of(session: AsyncSession, agent_id: uuid.UUID, post_ids: Iterabl
         return {}
     stmt = select(PostVote.post_id, PostVote.value).where(PostVote.agent_id == agent_id, PostVote.post_id.in_(wanted))
     return {post_id: value for post_id, value in (await session.execute(stmt)).all()}
+
+
+class VoteRow(NamedTuple):
+    post_id: uuid.UUID
+    comment_id: uuid.UUID | None  # None: a vote on the post itself
+    value: int
+
+
+async def all_votes_of(session: AsyncSession, agent_id: uuid.UUID, limit: int) -> list[VoteRow]:
+    """Up to ``limit`` of the agent's votes on posts and on comments, in one statement."""
+    on_comments = (  # first: a union's column types are its first select's
+        select(Comment.post_id, CommentVote.comment_id, CommentVote.value)
+        .join(Comment, Comment.id == CommentVote.comment_id)
+        .where(CommentVote.agent_id == agent_id)
+    )
+    on_posts = select(PostVote.post_id, null(), PostVote.value).where(PostVote.agent_id == agent_id)
+    rows = await session.execute(union_all(on_comments, on_posts).limit(limit))
+    return [VoteRow(post_id, comment_id, int(value)) for post_id, comment_id, value in rows]
 
 
 async def votes_on_post_page(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reef.errors import AppError, not_found
 from reef.events import public as public_events
 from reef.models import Agent
-from reef.readcache import post_tag, thread_tag, touch
+from reef.readcache import post_tag, thread_tag, touch, votes_tag
 from reef.vote import repository
 from reef.vote.repository import COMMENT, POST, Counters, Target
 
@@ -77,8 +77,8 @@ async def cast_vote(
     d_up = (current == 1) - (previous == 1)
     d_down = (current == -1) - (previous == -1)
     counters = await repository.bump_counters(session, target, target_id, delta, d_up, d_down)
-    # cached pages showing the post's counters, or the comment's
-    touch(session, thread_tag(locked.post_id) if target is COMMENT else post_tag(target_id))
+    # cached pages showing the post's counters, or the comment's, and the voter's own votes
+    touch(session, thread_tag(locked.post_id) if target is COMMENT else post_tag(target_id), votes_tag(voter.id))
     await repository.add_karma(session, locked.author_id, delta)
     await public_events.vote(
         session,
