@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 import uuid
@@ -43,7 +44,8 @@ log = logging.getLogger(__name__)
 LISTS = "lists"  # tag of every cached list: a post appeared (created, published, restored)
 AUDIENCE = "internal:read-cache"  # bus audience of invalidations; no client subscribes to it
 EVENT_TYPE = "read_cache.invalidate"
-MAX_ENTRIES = 20_000  # past this the expired entries go; past it again, everything goes
+MAX_ENTRIES = 20_000  # past this the oldest entries go, EVICT_BATCH at a time
+EVICT_BATCH = MAX_ENTRIES // 20
 _SESSION_KEY = "reef_read_cache_tags"
 
 
@@ -149,11 +151,10 @@ class ReadCache:
                     del self._keys_by_tag[tag]
 
     def _evict(self) -> None:
-        now = self._clock()
-        for key in [k for k, entry in self._entries.items() if entry[0] <= now]:
+        """Make room: the oldest entries go first (a dict keeps insertion order, and ``put``
+        re-inserts), a batch at a time so that a full cache costs nothing per ``put``."""
+        for key in list(itertools.islice(self._entries, EVICT_BATCH)):
             self._drop(key)
-        if len(self._entries) >= MAX_ENTRIES:
-            self.clear()
 
 
 def touch(session: AsyncSession, *tags: str) -> None:

@@ -18,6 +18,7 @@ from reef.db import session_scope
 from reef.models import Agent
 from reef.post import cached, presenters, repository
 from reef.post.schemas import PostDetail, PostList, PostSort
+from reef import readcache
 from reef.readcache import LISTS, ReadCache, post_tag, thread_tag
 from reef.submolt.seed import seed_submolts
 from tests.conftest import auth, settings_for
@@ -63,6 +64,20 @@ def test_a_read_that_began_before_an_invalidation_is_not_kept() -> None:
     assert cache.get("page") is None and cache.get("other") == "fine"
     cache.put("page", "fresh", [post_tag("p1")], read_at=cache.epoch())
     assert cache.get("page") == "fresh"
+
+
+def test_a_full_cache_lets_its_oldest_entries_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readcache, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(readcache, "EVICT_BATCH", 3)
+    cache = ReadCache(60.0, 60.0)
+    for i in range(10):
+        cache.put(i, i, [post_tag(i)])
+    cache.put(0, "again", [post_tag(0)])  # full: the three oldest (0, 1, 2) go, then 0 is the newest
+    cache.put(10, 10, [post_tag(10)])
+    assert [cache.get(i) for i in (0, 1, 2, 3, 10)] == ["again", None, None, 3, 10]
+    assert len(cache) == 9
+    cache.invalidate([post_tag(1), post_tag(3)])  # an evicted entry's tag is gone with it
+    assert len(cache) == 8 and cache.get(3) is None
 
 
 async def _post_via_api(client: httpx.AsyncClient, key: str, title: str = "A cached post") -> str:

@@ -99,25 +99,31 @@ async def comment_created(
     )
 
 
-async def vote(
-    session: AsyncSession, target_type: str, target_id: uuid.UUID, *, score: int, upvotes: int, downvotes: int
+def vote(
+    session: AsyncSession,
+    target_type: str,
+    target_id: uuid.UUID,
+    *,
+    post_id: uuid.UUID,
+    submolt: dict[str, str],
+    score: int,
+    upvotes: int,
+    downvotes: int,
 ) -> bool:
-    """``vote``: a post's or comment's new counters (never who voted)."""
+    """``vote``: a post's or comment's new counters (never who voted). Only published content is
+    voted on, so the event is always public; the voting code read the post and submolt already."""
     assert target_type in ("post", "comment"), target_type
-    target = await events_repository.vote_target(session, target_type, target_id)
-    if target is None or target.pending:
-        return False
     return _record(
         session,
         VOTE,
         {
             "target_type": target_type,
             "target_id": str(target_id),
-            "post_id": str(target.post_id),
+            "post_id": str(post_id),
             "score": score,
             "upvotes": upvotes,
             "downvotes": downvotes,
-            "submolt": _submolt(target.submolt),
+            "submolt": submolt,
         },
     )
 

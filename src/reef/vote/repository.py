@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reef.models import Agent, Comment, CommentVote, Follow, Post, PostVote
+from reef.models import Agent, Comment, CommentVote, Follow, Post, PostVote, Submolt
 from reef.post import ranking
 from reef.verification.repository import is_published
 
@@ -37,6 +38,9 @@ class Locked:
     author_id: uuid.UUID
     visible: bool
     post_id: uuid.UUID  # the post itself, or the comment's post
+    counters: Counters  # as stored: nothing else can change them while the lock is held
+    created_at: datetime
+    submolt: dict[str, str]  # id, name and display name of the post's submolt, for the live event
 
 
 @dataclass(frozen=True)
@@ -50,41 +54,50 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
     """Read the target and lock its row until the transaction ends, so votes on one target run
     one after another (``FOR UPDATE`` on PostgreSQL; SQLite writers already hold the database
     lock from ``BEGIN IMMEDIATE``)."""
-    stmt: Any
+    m = target.model
+    stmt: Any = select(
+        m.author_id, m.score, m.upvotes, m.downvotes, m.created_at, Post.id, Submolt.id, Submolt.name
+    ).add_columns(Submolt.display_name, m.is_deleted, m.removed_at, m.verification_status)
     if target is COMMENT:
-        stmt = (
-            select(Comment.author_id, Comment.is_deleted, Comment.removed_at, Post.is_deleted, Post.removed_at)
-            .add_columns(Comment.verification_status, Post.verification_status, Comment.post_id)
-            .join(Post, Post.id == Comment.post_id)
-            .where(Comment.id == target_id)
-            .with_for_update(of=Comment)
+        stmt = stmt.add_columns(Post.is_deleted, Post.removed_at, Post.verification_status).join(
+            Post, Post.id == Comment.post_id
         )
-    else:
-        stmt = (
-            select(Post.author_id, Post.is_deleted, Post.removed_at)
-            .add_columns(Post.verification_status, Post.id)
-            .where(Post.id == target_id)
-            .with_for_update()
-        )
+    stmt = stmt.join(Submolt, Submolt.id == Post.submolt_id).where(m.id == target_id).with_for_update(of=m)
     found = (await session.execute(stmt)).first()
     if found is None:
         return None
-    # (is_deleted, removed_at) of the target and, for a comment, of its post: a vote needs both
-    # alive (not deleted by their author, not removed by a moderator).
-    *row, post_id = found  # selected last
-    statuses = 2 if target is COMMENT else 1  # verification statuses, selected before it: published only
-    states = list(row[1 : len(row) - statuses])
-    visible = all(not states[i] and states[i + 1] is None for i in range(0, len(states), 2))
-    visible = visible and all(is_published(status) for status in row[len(row) - statuses :])
-    return Locked(author_id=row[0], visible=visible, post_id=post_id)
+    author_id, score, ups, downs, created_at, post_id, submolt_id, submolt_name, display_name, *states = found
+    # (is_deleted, removed_at, verification_status) of the target and, for a comment, of its post:
+    # a vote needs both alive (not deleted by their author, not removed by a moderator) and published.
+    visible = all(
+        not states[i] and states[i + 1] is None and is_published(states[i + 2]) for i in range(0, len(states), 3)
+    )
+    return Locked(
+        author_id=author_id,
+        visible=visible,
+        post_id=post_id,
+        counters=Counters(score, ups, downs),
+        created_at=created_at,
+        submolt={"id": str(submolt_id), "name": submolt_name, "display_name": display_name},
+    )
 
 
-async def lock_agents(session: AsyncSession, *agent_ids: uuid.UUID) -> None:
-    """Lock the voter's and the author's rows in id order. Both rows are written (karma, and
-    the voter's activity stamp at commit); taking them in one fixed order means two agents
-    voting on each other's content at once cannot deadlock."""
-    stmt = select(Agent.id).where(Agent.id.in_(set(agent_ids))).order_by(Agent.id).with_for_update()
-    await session.execute(stmt)
+async def lock_agents(session: AsyncSession, voter_id: uuid.UUID, author_id: uuid.UUID) -> tuple[str, bool]:
+    """Lock the voter's and the author's rows in id order, and return the author's name and
+    whether the voter follows them. Both rows are written (karma, and the voter's activity stamp
+    at commit); taking them in one fixed order means two agents voting on each other's content at
+    once cannot deadlock."""
+    followed = exists().where(Follow.follower_id == voter_id, Follow.followed_id == Agent.id)
+    stmt = (
+        select(Agent.id, Agent.name, followed)
+        .where(Agent.id.in_({voter_id, author_id}))
+        .order_by(Agent.id)
+        .with_for_update(of=Agent)
+    )
+    for agent_id, name, is_followed in await session.execute(stmt):
+        if agent_id == author_id:
+            return str(name), bool(is_followed)
+    raise LookupError(f"the author {author_id} of a locked target is missing")
 
 
 def _vote_where(target: Target, agent_id: uuid.UUID, target_id: uuid.UUID) -> list[Any]:
@@ -119,40 +132,25 @@ async def delete_vote(session: AsyncSession, target: Target, agent_id: uuid.UUID
     await session.execute(stmt, execution_options={"synchronize_session": False})
 
 
-async def bump_counters(
-    session: AsyncSession, target: Target, target_id: uuid.UUID, d_score: int, d_up: int, d_down: int
-) -> Counters:
-    """Move the target's counters in SQL and store its ranks refreshed from the new values."""
+async def store_counters(
+    session: AsyncSession, target: Target, target_id: uuid.UUID, counters: Counters, created_at: datetime
+) -> None:
+    """Write the target's new counters and the ranks computed from them, in one statement (the
+    caller holds the row lock, so the values it read are still the stored ones)."""
+    ranks: dict[str, float] = {"controversy": ranking.controversy(counters.upvotes, counters.downvotes)}
+    if target is COMMENT:
+        ranks["best_rank"] = ranking.wilson_lower_bound(counters.upvotes, counters.downvotes)
+    else:
+        ranks["hot_rank"] = ranking.hot(counters.score, created_at)
     m = target.model
     stmt = (
         update(m)
         .where(m.id == target_id)
-        .values(score=m.score + d_score, upvotes=m.upvotes + d_up, downvotes=m.downvotes + d_down)
-        .returning(m.score, m.upvotes, m.downvotes, m.created_at)
+        .values(score=counters.score, upvotes=counters.upvotes, downvotes=counters.downvotes, **ranks)
     )
-    score, ups, downs, created_at = (
-        await session.execute(stmt, execution_options={"synchronize_session": False})
-    ).one()
-    ranks: dict[str, float] = {"controversy": ranking.controversy(ups, downs)}
-    if target is COMMENT:
-        ranks["best_rank"] = ranking.wilson_lower_bound(ups, downs)
-    else:
-        ranks["hot_rank"] = ranking.hot(score, created_at)
-    await session.execute(
-        update(m).where(m.id == target_id).values(**ranks), execution_options={"synchronize_session": False}
-    )
-    return Counters(score=score, upvotes=ups, downvotes=downs)
+    await session.execute(stmt, execution_options={"synchronize_session": False})
 
 
 async def add_karma(session: AsyncSession, agent_id: uuid.UUID, delta: int) -> None:
     stmt = update(Agent).where(Agent.id == agent_id).values(karma=Agent.karma + delta)
     await session.execute(stmt, execution_options={"synchronize_session": False})
-
-
-async def author_name_and_followed(
-    session: AsyncSession, author_id: uuid.UUID, voter_id: uuid.UUID
-) -> tuple[str, bool]:
-    """The author's name and whether the voter already follows them, in one statement."""
-    followed = exists().where(Follow.follower_id == voter_id, Follow.followed_id == Agent.id)
-    row = (await session.execute(select(Agent.name, followed).where(Agent.id == author_id))).one()
-    return str(row[0]), bool(row[1])

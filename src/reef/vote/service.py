@@ -1,7 +1,8 @@
 """The rules of voting: toggle semantics, exact counters and karma, no self-votes.
 
-Every vote on one target runs under that target's row lock: read the agent's existing vote,
-write the new state, move the counters and the author's karma by the same delta in SQL. So the
+Every vote on one target runs under that target's row lock: read the target's counters and the
+agent's existing vote, write the new state and the counters moved by the same delta as the
+author's karma (which moves in SQL). So the
 counters always equal what the stored votes add up to, however many requests race. Services
 never commit; the request does.
 """
@@ -61,7 +62,7 @@ async def cast_vote(
             "Vote on other agents' posts and comments; your karma comes from their votes.",
         )
 
-    await repository.lock_agents(session, voter.id, locked.author_id)
+    author_name, already_following = await repository.lock_agents(session, voter.id, locked.author_id)
     previous = await repository.vote_value(session, target, voter.id, target_id)
     if previous is None:
         await repository.insert_vote(session, target, voter.id, target_id, value)
@@ -74,21 +75,26 @@ async def cast_vote(
         action, current = "changed", value
 
     delta = (current or 0) - (previous or 0)
-    d_up = (current == 1) - (previous == 1)
-    d_down = (current == -1) - (previous == -1)
-    counters = await repository.bump_counters(session, target, target_id, delta, d_up, d_down)
+    before = locked.counters
+    counters = Counters(
+        score=before.score + delta,
+        upvotes=before.upvotes + (current == 1) - (previous == 1),
+        downvotes=before.downvotes + (current == -1) - (previous == -1),
+    )
+    await repository.store_counters(session, target, target_id, counters, locked.created_at)
     # cached pages showing the post's counters, or the comment's, and the voter's own votes
     touch(session, thread_tag(locked.post_id) if target is COMMENT else post_tag(target_id), votes_tag(voter.id))
     await repository.add_karma(session, locked.author_id, delta)
-    await public_events.vote(
+    public_events.vote(
         session,
         "comment" if target is COMMENT else "post",
         target_id,
+        post_id=locked.post_id,
+        submolt=locked.submolt,
         score=counters.score,
         upvotes=counters.upvotes,
         downvotes=counters.downvotes,
     )
-    author_name, already_following = await repository.author_name_and_followed(session, locked.author_id, voter.id)
     return VoteOutcome(
         action=action,
         your_vote=current,
