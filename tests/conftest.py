@@ -96,6 +96,7 @@ def settings_for(db_url: str, **overrides: Any) -> Settings:
         # the read cache's own tests (tests/post/test_read_cache.py) turn it on.
         "read_cache_seconds": 0,
         "read_cache_post_seconds": 0,
+        "read_cache_agent_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

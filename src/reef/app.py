@@ -68,7 +68,9 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
         strict_content_type=False,
     )
     app.state.settings = settings
-    app.state.read_cache = ReadCache(settings.read_cache_seconds, settings.read_cache_post_seconds)
+    app.state.read_cache = ReadCache(
+        settings.read_cache_seconds, settings.read_cache_post_seconds, settings.read_cache_agent_seconds
+    )
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(api_router)

@@ -69,6 +69,15 @@ class Settings(BaseSettings):
         "comments. Every write to them through the API invalidates them at once; this bounds only "
         "what no write names (the authors' karma shown inside). 0 turns this part off.",
     )
+    read_cache_agent_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="How long a server process remembers which agent an API key belongs to, and "
+        "that agent's own votes, for hot public reads. Revoking or rotating a key and every vote "
+        "through the API drop them at once (in every process when Redis is set, and the command "
+        "line tells servers through Redis too); this bounds only several processes without Redis. "
+        "0 turns this part off.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="The URL agents and humans reach this instance at; written into skill "

@@ -19,7 +19,10 @@ How it stays correct:
   pages after ``REEF_READ_CACHE_POST_SECONDS`` (default 30 s: every write to them through the API
   invalidates them, so this bounds only what no invalidation names, such as an author's karma
   shown inside them, changes made outside the server, and several processes without Redis).
-  ``0`` turns either off.
+  Which agent a key belongs to and an agent's own votes (what ``your_vote`` shows it) live
+  ``REEF_READ_CACHE_AGENT_SECONDS`` (default 300 s): every change of them through the API drops
+  them, and so do command-line revocations when Redis carries them; the time to live bounds only
+  several processes without Redis. ``0`` turns any of these off.
 """
 
 from __future__ import annotations
@@ -72,9 +75,17 @@ def votes_tag(agent_id: uuid.UUID | str) -> str:
 class ReadCache:
     """Tagged entries with a time to live, in this process's memory."""
 
-    def __init__(self, ttl_seconds: float, post_ttl_seconds: float | None = None, clock: Any = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float,
+        post_ttl_seconds: float | None = None,
+        agent_ttl_seconds: float | None = None,
+        clock: Any = time.monotonic,
+    ) -> None:
         self.ttl = ttl_seconds  # lists
         self.post_ttl = ttl_seconds if post_ttl_seconds is None else post_ttl_seconds  # a post's own pages
+        # whose a key is, and an agent's own votes
+        self.agent_ttl = self.post_ttl if agent_ttl_seconds is None else agent_ttl_seconds
         self._clock = clock
         self._entries: dict[Hashable, tuple[float, tuple[str, ...], Any]] = {}
         self._keys_by_tag: dict[str, set[Hashable]] = {}
@@ -86,7 +97,7 @@ class ReadCache:
 
     @property
     def enabled(self) -> bool:
-        return self.ttl > 0 or self.post_ttl > 0
+        return self.ttl > 0 or self.post_ttl > 0 or self.agent_ttl > 0
 
     def __len__(self) -> int:
         return len(self._entries)

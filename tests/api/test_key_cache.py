@@ -24,7 +24,7 @@ from tests.web.pages import log_in
 
 HOT = "/api/v1/posts?sort=hot&limit=25"
 FEED = "/api/v1/feed"
-CACHED = {"read_cache_seconds": 60, "read_cache_post_seconds": 60}
+CACHED = {"read_cache_seconds": 60, "read_cache_post_seconds": 60, "read_cache_agent_seconds": 60}
 
 
 async def status(client: httpx.AsyncClient, path: str, key: str) -> int:
@@ -74,20 +74,23 @@ async def test_a_command_line_revocation_reaches_running_servers_through_redis(
     namespace = "reef"  # the command line publishes on the default namespace
     settings = settings_for(db_url, redis_url=redis_url, **CACHED)
     server = create_app(settings, redis_namespace=namespace)
-    async with server.router.lifespan_context(server):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server), base_url="http://reef.test") as client:
-            client.app = server  # type: ignore[attr-defined]
-            async with session_scope(server.state.sessionmaker) as session:
-                await seed_submolts(session)
-            (agent,) = await factories.agents(client, 1)
-            assert await status(client, HOT, agent.key) == 200
-            cache = server.state.read_cache
-            assert any(key[0] == "viewer" for key in cache._entries)  # remembered
+    transport = httpx.ASGITransport(app=server)
+    async with (
+        server.router.lifespan_context(server),
+        httpx.AsyncClient(transport=transport, base_url="http://reef.test") as client,
+    ):
+        client.app = server  # type: ignore[attr-defined]
+        async with session_scope(server.state.sessionmaker) as session:
+            await seed_submolts(session)
+        (agent,) = await factories.agents(client, 1)
+        assert await status(client, HOT, agent.key) == 200
+        cache = server.state.read_cache
+        assert any(key[0] == "viewer" for key in cache._entries)  # remembered
 
-            await announce_to_servers(settings, {keys_tag(agent.agent.id), keys_tag(uuid.uuid4())})
-            for _ in range(100):  # the invalidation travels through Redis pub/sub
-                if not any(key[0] == "viewer" for key in cache._entries):
-                    break
-                await asyncio.sleep(0.02)
-            else:
-                pytest.fail("the server kept the revoked agent's key")
+        await announce_to_servers(settings, {keys_tag(agent.agent.id), keys_tag(uuid.uuid4())})
+        for _ in range(100):  # the invalidation travels through Redis pub/sub
+            if not any(key[0] == "viewer" for key in cache._entries):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            pytest.fail("the server kept the revoked agent's key")

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
+from reef import readcache
 from reef.app import create_app
 from reef.comment import service as comment_service
 from reef.db import session_scope
 from reef.models import Agent
 from reef.post import cached, presenters, repository
 from reef.post.schemas import PostDetail, PostList, PostSort
-from reef import readcache
 from reef.readcache import LISTS, ReadCache, post_tag, thread_tag
 from reef.submolt.seed import seed_submolts
 from tests.conftest import auth, settings_for
@@ -93,7 +93,7 @@ def _without_cursor(body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_pages_equal_what_the_schemas_render(app_factory: Callable[..., Any]) -> None:
-    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
+    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60, read_cache_agent_seconds=60) as client:
         author, reader = await factories.agents(client, 2)
         post_id = await _post_via_api(client, author.key)
         comment = await client.post(f"{POSTS}/{post_id}/comments", json={"content": "first"}, headers=auth(reader.key))
@@ -125,7 +125,7 @@ async def test_pages_equal_what_the_schemas_render(app_factory: Callable[..., An
 
 
 async def test_writes_through_the_api_show_at_once(app_factory: Callable[..., Any]) -> None:
-    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
+    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60, read_cache_agent_seconds=60) as client:
         author, voter, other = await factories.agents(client, 3)
         post_id = await _post_via_api(client, author.key)
         for key in (None, voter.key):  # cached for everyone, and the voter's own votes too
@@ -163,7 +163,7 @@ async def test_an_agent_with_very_many_votes_is_asked_per_page(
     app_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cached, "MY_VOTES_LIMIT", 1)
-    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
+    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60, read_cache_agent_seconds=60) as client:
         author, voter = await factories.agents(client, 2)
         first, second = await _post_via_api(client, author.key), await _post_via_api(client, author.key, "Two")
         for post_id in (first, second):
@@ -177,7 +177,7 @@ async def test_an_agent_with_very_many_votes_is_asked_per_page(
 
 
 async def test_a_bad_key_is_refused_on_cached_pages(app_factory: Callable[..., Any]) -> None:
-    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60) as client:
+    async with app_factory(read_cache_seconds=60, read_cache_post_seconds=60, read_cache_agent_seconds=60) as client:
         (author,) = await factories.agents(client, 1)
         post_id = await _post_via_api(client, author.key)
         await client.get(HOT)

@@ -136,7 +136,7 @@ async def _viewer_for_key(request: Request, session: ReadSessionDep, key: str) -
     if row is None:
         return None
     viewer = (row[0], bool(row[1]))
-    cache.put(("viewer", key_hash), viewer, [keys_tag(row[0])], ttl=cache.post_ttl, read_at=read_at)
+    cache.put(("viewer", key_hash), viewer, [keys_tag(row[0])], ttl=cache.agent_ttl, read_at=read_at)
     return viewer
 
 

@@ -25,10 +25,12 @@ def _run(host: str, port: int, workers: int, migrate: bool) -> None:
     if migrate:
         # Once, here, before any worker starts: workers never race to migrate.
         upgrade_and_seed()
-    if workers > 1 and not settings.redis_url and "REEF_READ_CACHE_POST_SECONDS" not in os.environ:
-        # Without Redis no process hears of another's writes: cached posts then live only as long
-        # as cached lists, so an agent sees its own comment within seconds whichever process answers.
-        os.environ["REEF_READ_CACHE_POST_SECONDS"] = str(settings.read_cache_seconds)
+    if workers > 1 and not settings.redis_url:
+        # Without Redis no process hears of another's writes: cached posts, and agents' own votes,
+        # then live only as long as cached lists, so an agent sees its own comment or vote within
+        # seconds whichever process answers.
+        for name in ("REEF_READ_CACHE_POST_SECONDS", "REEF_READ_CACHE_AGENT_SECONDS"):
+            os.environ.setdefault(name, str(settings.read_cache_seconds))
     click.echo(
         f"Reef on {settings.database_url.split('://')[0]}; open http://{host}:{port}/ "
         f"(public URL {settings.public_url})."

@@ -178,7 +178,7 @@ _TOO_MANY = "too many"
 async def my_votes(session: AsyncSession, cache: ReadCache, agent_id: uuid.UUID) -> MyVotes | None:
     """The agent's votes from the read cache (one statement when they are not there), or None
     when the cache is off or the agent has voted too often to remember."""
-    if cache.post_ttl <= 0:
+    if cache.agent_ttl <= 0:
         return None
     key = ("votes", agent_id)
     found: MyVotes | str | None = cache.get(key)
@@ -186,7 +186,7 @@ async def my_votes(session: AsyncSession, cache: ReadCache, agent_id: uuid.UUID)
         read_at = cache.epoch()
         rows = await repository.all_votes_of(session, agent_id, limit=MY_VOTES_LIMIT + 1)
         found = _TOO_MANY if len(rows) > MY_VOTES_LIMIT else _my_votes(rows)
-        cache.put(key, found, [votes_tag(agent_id)], ttl=cache.post_ttl, read_at=read_at)
+        cache.put(key, found, [votes_tag(agent_id)], ttl=cache.agent_ttl, read_at=read_at)
     return found if isinstance(found, MyVotes) else None
 
 
