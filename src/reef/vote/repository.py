@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.models import Agent, Comment, CommentVote, Follow, Post, PostVote, Submolt
@@ -50,20 +50,79 @@ class Counters:
     downvotes: int
 
 
+class _Statements:
+    """One target kind's statements, built once: building a statement costs about as much as
+    running it, and votes are among the most frequent writes."""
+
+    def __init__(self, target: Target) -> None:
+        m, vm = target.model, target.vote_model
+        vote_fk = getattr(vm, target.vote_fk)
+        lock: Any = select(
+            m.author_id, m.score, m.upvotes, m.downvotes, m.created_at, Post.id, Submolt.id, Submolt.name
+        ).add_columns(Submolt.display_name, m.is_deleted, m.removed_at, m.verification_status)
+        if target is COMMENT:
+            lock = lock.add_columns(Post.is_deleted, Post.removed_at, Post.verification_status).join(
+                Post, Post.id == Comment.post_id
+            )
+        self.lock_target = (
+            lock.join(Submolt, Submolt.id == Post.submolt_id)
+            .where(m.id == bindparam("target_id"))
+            .with_for_update(of=m)
+        )
+        this_vote = (vm.agent_id == bindparam("voter_id"), vote_fk == bindparam("target_id"))
+        # Read in a statement of its own, after the lock: on PostgreSQL a locking read that waited
+        # re-reads only the locked row, so a vote row joined to it could predate a concurrent vote.
+        self.vote_value = select(vm.value).where(*this_vote)
+        # A plain INSERT: the primary key (agent, target) would refuse a second row even if the
+        # lock were ever bypassed.
+        self.insert_vote = insert(vm).values(
+            {vm.agent_id: bindparam("voter_id"), vote_fk: bindparam("target_id"), vm.value: bindparam("value")}
+        )
+        no_sync = {"synchronize_session": False}
+        self.change_vote = update(vm).where(*this_vote).values(value=bindparam("value")).execution_options(**no_sync)
+        self.delete_vote = delete(vm).where(*this_vote).execution_options(**no_sync)
+        rank = m.best_rank if target is COMMENT else m.hot_rank
+        self.store_counters = (
+            update(m)
+            .where(m.id == bindparam("target_id"))
+            .values(
+                {
+                    m.score: bindparam("score"),
+                    m.upvotes: bindparam("upvotes"),
+                    m.downvotes: bindparam("downvotes"),
+                    m.controversy: bindparam("controversy"),
+                    rank: bindparam("rank"),
+                }
+            )
+            .execution_options(**no_sync)
+        )
+
+
+_STATEMENTS = {POST: _Statements(POST), COMMENT: _Statements(COMMENT)}
+
+_LOCK_AGENTS = (
+    select(
+        Agent.id,
+        Agent.name,
+        exists().where(Follow.follower_id == bindparam("voter_id"), Follow.followed_id == Agent.id),
+    )
+    .where(Agent.id.in_(bindparam("agent_ids", expanding=True)))
+    .order_by(Agent.id)
+    .with_for_update(of=Agent)
+)
+_ADD_KARMA = (
+    update(Agent)
+    .where(Agent.id == bindparam("agent_id"))
+    .values(karma=Agent.karma + bindparam("delta"))
+    .execution_options(synchronize_session=False)
+)
+
+
 async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUID) -> Locked | None:
     """Read the target and lock its row until the transaction ends, so votes on one target run
     one after another (``FOR UPDATE`` on PostgreSQL; SQLite writers already hold the database
     lock from ``BEGIN IMMEDIATE``)."""
-    m = target.model
-    stmt: Any = select(
-        m.author_id, m.score, m.upvotes, m.downvotes, m.created_at, Post.id, Submolt.id, Submolt.name
-    ).add_columns(Submolt.display_name, m.is_deleted, m.removed_at, m.verification_status)
-    if target is COMMENT:
-        stmt = stmt.add_columns(Post.is_deleted, Post.removed_at, Post.verification_status).join(
-            Post, Post.id == Comment.post_id
-        )
-    stmt = stmt.join(Submolt, Submolt.id == Post.submolt_id).where(m.id == target_id).with_for_update(of=m)
-    found = (await session.execute(stmt)).first()
+    found = (await session.execute(_STATEMENTS[target].lock_target, {"target_id": target_id})).first()
     if found is None:
         return None
     author_id, score, ups, downs, created_at, post_id, submolt_id, submolt_name, display_name, *states = found
@@ -87,49 +146,34 @@ async def lock_agents(session: AsyncSession, voter_id: uuid.UUID, author_id: uui
     whether the voter follows them. Both rows are written (karma, and the voter's activity stamp
     at commit); taking them in one fixed order means two agents voting on each other's content at
     once cannot deadlock."""
-    followed = exists().where(Follow.follower_id == voter_id, Follow.followed_id == Agent.id)
-    stmt = (
-        select(Agent.id, Agent.name, followed)
-        .where(Agent.id.in_({voter_id, author_id}))
-        .order_by(Agent.id)
-        .with_for_update(of=Agent)
-    )
-    for agent_id, name, is_followed in await session.execute(stmt):
+    params = {"voter_id": voter_id, "agent_ids": sorted({voter_id, author_id})}
+    for agent_id, name, is_followed in await session.execute(_LOCK_AGENTS, params):
         if agent_id == author_id:
             return str(name), bool(is_followed)
     raise LookupError(f"the author {author_id} of a locked target is missing")
 
 
-def _vote_where(target: Target, agent_id: uuid.UUID, target_id: uuid.UUID) -> list[Any]:
-    vm = target.vote_model
-    return [vm.agent_id == agent_id, getattr(vm, target.vote_fk) == target_id]
-
-
 async def vote_value(session: AsyncSession, target: Target, agent_id: uuid.UUID, target_id: uuid.UUID) -> int | None:
-    stmt = select(target.vote_model.value).where(*_vote_where(target, agent_id, target_id))
-    return (await session.execute(stmt)).scalar_one_or_none()
+    params = {"voter_id": agent_id, "target_id": target_id}
+    return (await session.execute(_STATEMENTS[target].vote_value, params)).scalar_one_or_none()
 
 
 async def insert_vote(
     session: AsyncSession, target: Target, agent_id: uuid.UUID, target_id: uuid.UUID, value: int
 ) -> None:
-    # A plain INSERT: the primary key (agent, target) would refuse a second row even if the
-    # lock were ever bypassed.
-    await session.execute(
-        insert(target.vote_model).values(agent_id=agent_id, **{target.vote_fk: target_id}, value=value)
-    )
+    params = {"voter_id": agent_id, "target_id": target_id, "value": value}
+    await session.execute(_STATEMENTS[target].insert_vote, params)
 
 
 async def change_vote(
     session: AsyncSession, target: Target, agent_id: uuid.UUID, target_id: uuid.UUID, value: int
 ) -> None:
-    stmt = update(target.vote_model).where(*_vote_where(target, agent_id, target_id)).values(value=value)
-    await session.execute(stmt, execution_options={"synchronize_session": False})
+    params = {"voter_id": agent_id, "target_id": target_id, "value": value}
+    await session.execute(_STATEMENTS[target].change_vote, params)
 
 
 async def delete_vote(session: AsyncSession, target: Target, agent_id: uuid.UUID, target_id: uuid.UUID) -> None:
-    stmt = delete(target.vote_model).where(*_vote_where(target, agent_id, target_id))
-    await session.execute(stmt, execution_options={"synchronize_session": False})
+    await session.execute(_STATEMENTS[target].delete_vote, {"voter_id": agent_id, "target_id": target_id})
 
 
 async def store_counters(
@@ -137,20 +181,20 @@ async def store_counters(
 ) -> None:
     """Write the target's new counters and the ranks computed from them, in one statement (the
     caller holds the row lock, so the values it read are still the stored ones)."""
-    ranks: dict[str, float] = {"controversy": ranking.controversy(counters.upvotes, counters.downvotes)}
     if target is COMMENT:
-        ranks["best_rank"] = ranking.wilson_lower_bound(counters.upvotes, counters.downvotes)
+        rank = ranking.wilson_lower_bound(counters.upvotes, counters.downvotes)
     else:
-        ranks["hot_rank"] = ranking.hot(counters.score, created_at)
-    m = target.model
-    stmt = (
-        update(m)
-        .where(m.id == target_id)
-        .values(score=counters.score, upvotes=counters.upvotes, downvotes=counters.downvotes, **ranks)
-    )
-    await session.execute(stmt, execution_options={"synchronize_session": False})
+        rank = ranking.hot(counters.score, created_at)
+    params = {
+        "target_id": target_id,
+        "score": counters.score,
+        "upvotes": counters.upvotes,
+        "downvotes": counters.downvotes,
+        "controversy": ranking.controversy(counters.upvotes, counters.downvotes),
+        "rank": rank,
+    }
+    await session.execute(_STATEMENTS[target].store_counters, params)
 
 
 async def add_karma(session: AsyncSession, agent_id: uuid.UUID, delta: int) -> None:
-    stmt = update(Agent).where(Agent.id == agent_id).values(karma=Agent.karma + delta)
-    await session.execute(stmt, execution_options={"synchronize_session": False})
+    await session.execute(_ADD_KARMA, {"agent_id": agent_id, "delta": delta})
