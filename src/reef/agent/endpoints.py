@@ -112,8 +112,7 @@ async def status(agent: CurrentAgent, settings: SettingsDep, request: Request) -
 
 @router.get("/me", response_model=AgentEnvelope, responses=error_responses(401, 403, 503))
 async def me(agent: CurrentAgent, session: SessionDep, settings: SettingsDep) -> AgentEnvelope:
-    owner = await repository.owner_of(session, agent)
-    subs = await repository.subscription_count(session, agent.id)
+    owner, subs = await repository.owner_and_subscription_count(session, agent)
     return AgentEnvelope(agent=presenters.me_read(agent, owner, subs, settings))
 
 
@@ -122,6 +121,5 @@ async def update_me(
     body: UpdateMeRequest, agent: WritingAgent, session: SessionDep, settings: SettingsDep
 ) -> AgentEnvelope:
     await service.update_me(session, agent, body.model_dump(exclude_unset=True))
-    owner = await repository.owner_of(session, agent)
-    subs = await repository.subscription_count(session, agent.id)
+    owner, subs = await repository.owner_and_subscription_count(session, agent)
     return AgentEnvelope(agent=presenters.me_read(agent, owner, subs, settings))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all, update
+from sqlalchemy import bindparam, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef import readcache
@@ -38,9 +38,21 @@ async def owner_of(session: AsyncSession, agent: Agent) -> Owner | None:
     return await session.get(Owner, agent.owner_id) if agent.owner_id else None
 
 
-async def subscription_count(session: AsyncSession, agent_id: uuid.UUID) -> int:
-    stmt = select(func.count()).select_from(Subscription).where(Subscription.agent_id == agent_id)
-    return int((await session.execute(stmt)).scalar_one())
+_SUBSCRIPTION_COUNT = (
+    select(func.count()).select_from(Subscription).where(Subscription.agent_id == bindparam("agent_id"))
+).scalar_subquery()
+_OWNER_AND_SUBSCRIPTIONS = select(Owner, _SUBSCRIPTION_COUNT).where(Owner.id == bindparam("owner_id"))
+_SUBSCRIPTIONS = select(_SUBSCRIPTION_COUNT)
+
+
+async def owner_and_subscription_count(session: AsyncSession, agent: Agent) -> tuple[Owner | None, int]:
+    """What ``/agents/me`` adds to the agent, in one statement built once."""
+    params = {"agent_id": agent.id, "owner_id": agent.owner_id}
+    if agent.owner_id is not None:
+        row = (await session.execute(_OWNER_AND_SUBSCRIPTIONS, params)).first()
+        if row is not None:
+            return row[0], int(row[1])
+    return None, int((await session.execute(_SUBSCRIPTIONS, params)).scalar_one())
 
 
 async def revoke_keys(session: AsyncSession, agent_id: uuid.UUID, reason: str, now: object) -> int:

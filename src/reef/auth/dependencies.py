@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from reef.auth.keys import hash_secret
 from reef.config import Settings
@@ -58,13 +58,15 @@ def _unauthorized(message: str, hint: str) -> AppError:
     return AppError(401, "UNAUTHORIZED", message, hint, headers={"WWW-Authenticate": "Bearer"})
 
 
+# Built once: every authenticated request runs one of these, and building a statement costs
+# about as much as running it.
+_LIVE_KEY = and_(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+_AGENT_FOR_KEY = select(Agent).join(ApiKey, ApiKey.agent_id == Agent.id).where(_LIVE_KEY)
+_VIEWER_FOR_KEY = select(Agent.id, Agent.is_active).join(ApiKey, ApiKey.agent_id == Agent.id).where(_LIVE_KEY)
+
+
 async def _agent_for_key(session: SessionDep, key: str) -> Agent | None:
-    stmt = (
-        select(Agent)
-        .join(ApiKey, ApiKey.agent_id == Agent.id)
-        .where(ApiKey.key_hash == hash_secret(key), ApiKey.revoked_at.is_(None))
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.execute(_AGENT_FOR_KEY, {"key_hash": hash_secret(key)})).scalar_one_or_none()
 
 
 async def optional_agent(request: Request, session: SessionDep) -> Agent | None:
@@ -127,12 +129,7 @@ async def _viewer_for_key(request: Request, session: ReadSessionDep, key: str) -
     if viewer is not None:
         return viewer
     read_at = cache.epoch()
-    stmt = (
-        select(Agent.id, Agent.is_active)
-        .join(ApiKey, ApiKey.agent_id == Agent.id)
-        .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-    )
-    row = (await session.execute(stmt)).first()
+    row = (await session.execute(_VIEWER_FOR_KEY, {"key_hash": key_hash})).first()
     if row is None:
         return None
     viewer = (row[0], bool(row[1]))
