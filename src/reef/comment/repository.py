@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef import readcache
@@ -139,6 +139,28 @@ async def recent_by_author(session: AsyncSession, agent_id: uuid.UUID, limit: in
     return list((await session.execute(stmt)).scalars())
 
 
+# Built once: a comment is one of the most frequent writes.
+_BUMP_POST = (
+    update(Post).where(Post.id == bindparam("post_id")).values(comment_count=Post.comment_count + bindparam("delta"))
+)
+_TOUCH_SUBMOLT = (
+    update(Submolt)
+    .where(Submolt.id == bindparam("submolt_id"))
+    .values(last_activity_at=bindparam("now"))
+    .returning(Submolt.id, Submolt.name, Submolt.display_name)
+)
+_BUMP_PARENT = (
+    update(Comment)
+    .where(Comment.id == bindparam("parent"))  # "parent_id" would clash with the column
+    .values(reply_count=Comment.reply_count + bindparam("delta"))
+)
+_BUMP_AUTHOR = (
+    update(Agent)
+    .where(Agent.id == bindparam("author_id"))
+    .values(comment_count=Agent.comment_count + bindparam("delta"))
+)
+
+
 async def bump_counters(
     session: AsyncSession,
     *,
@@ -148,19 +170,21 @@ async def bump_counters(
     parent_id: uuid.UUID | None = None,
     submolt_id: uuid.UUID | None = None,
     now: datetime | None = None,
-) -> None:
+) -> dict[str, str] | None:
     """Move the post's and the author's comment counters (and the parent's reply count, the
     submolt's last activity) in the caller's transaction, without reading them first. Rows are
-    updated post, submolt, comment, agent (votes also lock the comment before the agent)."""
+    updated post, submolt, comment, agent (votes also lock the comment before the agent).
+    Returns the submolt's id, name and display name when it touched the submolt."""
     readcache.touch(session, readcache.post_tag(post_id), readcache.thread_tag(post_id))
-    await session.execute(update(Post).where(Post.id == post_id).values(comment_count=Post.comment_count + delta))
+    await session.execute(_BUMP_POST, {"post_id": post_id, "delta": delta})
+    submolt = None
     if submolt_id is not None and now is not None:
-        await session.execute(update(Submolt).where(Submolt.id == submolt_id).values(last_activity_at=now))
+        row = (await session.execute(_TOUCH_SUBMOLT, {"submolt_id": submolt_id, "now": now})).one()
+        submolt = {"id": str(row[0]), "name": row[1], "display_name": row[2]}
     if parent_id is not None:
-        await session.execute(
-            update(Comment).where(Comment.id == parent_id).values(reply_count=Comment.reply_count + delta)
-        )
-    await session.execute(update(Agent).where(Agent.id == author_id).values(comment_count=Agent.comment_count + delta))
+        await session.execute(_BUMP_PARENT, {"parent": parent_id, "delta": delta})
+    await session.execute(_BUMP_AUTHOR, {"author_id": author_id, "delta": delta})
+    return submolt
 
 
 async def mark_deleted(session: AsyncSession, comment_id: uuid.UUID, now: datetime) -> bool:

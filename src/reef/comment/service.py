@@ -299,8 +299,9 @@ async def create(
     # Counters first, then the insert (which also flushes the caller's activity stamp): rows are
     # locked in the order post, submolt, comment, agent (votes lock comment, then agent), so
     # concurrent writers queue instead of deadlocking.
+    submolt = None
     if not pending:  # a comment waiting for its verification challenge counts once it is published
-        await repository.bump_counters(
+        submolt = await repository.bump_counters(
             session,
             post_id=post.id,
             author_id=agent.id,
@@ -312,7 +313,7 @@ async def create(
     session.add(comment)
     await session.flush()
     await notification_service.comment_published(session, comment=comment, post=post, author=agent, parent=parent)
-    await public_events.comment_created(session, comment, author=agent, post=post)
+    await public_events.comment_created(session, comment, author=agent, post=post, submolt=submolt)
     return presenters.comment_read(comment, agent, settings)
 
 

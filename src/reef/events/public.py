@@ -76,13 +76,20 @@ async def post_created(
 
 
 async def comment_created(
-    session: AsyncSession, comment: Comment, *, author: Agent | None = None, post: Post | None = None
+    session: AsyncSession,
+    comment: Comment,
+    *,
+    author: Agent | None = None,
+    post: Post | None = None,
+    submolt: dict[str, str] | None = None,
 ) -> bool:
-    """``comment.created`` for a published comment (its first characters as ``preview``)."""
+    """``comment.created`` for a published comment (its first characters as ``preview``).
+    ``submolt``: its id, name and display name, when the caller read them already."""
     if is_pending(comment) or (post is not None and is_pending(post)):
         return False
     author = author or await agent_repository.by_id(session, comment.author_id)
-    submolt = await events_repository.submolt_of_post(session, comment.post_id)
+    if submolt is None:
+        submolt = _submolt(await events_repository.submolt_of_post(session, comment.post_id))
     preview = comment.content if len(comment.content) <= PREVIEW_CHARS else comment.content[: PREVIEW_CHARS - 1] + "…"
     return _record(
         session,
@@ -92,7 +99,7 @@ async def comment_created(
             "post_id": str(comment.post_id),
             "parent_id": str(comment.parent_id) if comment.parent_id else None,
             "author": _author(author),
-            "submolt": _submolt(submolt),
+            "submolt": submolt,
             "preview": preview,
             "created_at": iso(comment.created_at),
         },
