@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
@@ -143,12 +143,30 @@ async def recent_by_author(session: AsyncSession, agent_id: uuid.UUID, limit: in
 _BUMP_POST = (
     update(Post).where(Post.id == bindparam("post_id")).values(comment_count=Post.comment_count + bindparam("delta"))
 )
+# A submolt's last activity moves at most once a minute: every comment in a busy submolt would
+# otherwise queue on its row lock until the comment's transaction ends.
+SUBMOLT_ACTIVITY_RESOLUTION = timedelta(minutes=1)
 _TOUCH_SUBMOLT = (
     update(Submolt)
-    .where(Submolt.id == bindparam("submolt_id"))
+    .where(Submolt.id == bindparam("submolt_id"), Submolt.last_activity_at < bindparam("stale_before"))
     .values(last_activity_at=bindparam("now"))
-    .returning(Submolt.id, Submolt.name, Submolt.display_name)
 )
+_POST_AND_SUBMOLT = (
+    select(Post, Submolt.id, Submolt.name, Submolt.display_name)
+    .join(Submolt, Submolt.id == Post.submolt_id)
+    .where(Post.id == bindparam("post_id"))
+)
+
+
+async def post_and_submolt(session: AsyncSession, post_id: uuid.UUID) -> tuple[Post, dict[str, str]] | None:
+    """The post, and its submolt's id, name and display name (for the live event), in one statement."""
+    row = (await session.execute(_POST_AND_SUBMOLT, {"post_id": post_id})).first()
+    if row is None:
+        return None
+    post, submolt_id, name, display_name = row
+    return post, {"id": str(submolt_id), "name": name, "display_name": display_name}
+
+
 _BUMP_PARENT = (
     update(Comment)
     .where(Comment.id == bindparam("parent"))  # "parent_id" would clash with the column
@@ -170,21 +188,18 @@ async def bump_counters(
     parent_id: uuid.UUID | None = None,
     submolt_id: uuid.UUID | None = None,
     now: datetime | None = None,
-) -> dict[str, str] | None:
+) -> None:
     """Move the post's and the author's comment counters (and the parent's reply count, the
     submolt's last activity) in the caller's transaction, without reading them first. Rows are
-    updated post, submolt, comment, agent (votes also lock the comment before the agent).
-    Returns the submolt's id, name and display name when it touched the submolt."""
+    updated post, submolt, comment, agent (votes also lock the comment before the agent)."""
     readcache.touch(session, readcache.post_tag(post_id), readcache.thread_tag(post_id))
     await session.execute(_BUMP_POST, {"post_id": post_id, "delta": delta})
-    submolt = None
     if submolt_id is not None and now is not None:
-        row = (await session.execute(_TOUCH_SUBMOLT, {"submolt_id": submolt_id, "now": now})).one()
-        submolt = {"id": str(row[0]), "name": row[1], "display_name": row[2]}
+        params = {"submolt_id": submolt_id, "now": now, "stale_before": now - SUBMOLT_ACTIVITY_RESOLUTION}
+        await session.execute(_TOUCH_SUBMOLT, params)
     if parent_id is not None:
         await session.execute(_BUMP_PARENT, {"parent": parent_id, "delta": delta})
     await session.execute(_BUMP_AUTHOR, {"author_id": author_id, "delta": delta})
-    return submolt
 
 
 async def mark_deleted(session: AsyncSession, comment_id: uuid.UUID, now: datetime) -> bool:

@@ -252,7 +252,10 @@ async def create(
     """Validate, take one unit of the comment limit, then write the comment and move every
     counter it affects in the same transaction."""
     text = _valid_content(content)
-    post = await visible_post(session, post_id)
+    found = await repository.post_and_submolt(session, post_id)
+    if found is None or not is_visible(found[0]):
+        raise post_not_found()
+    post, submolt = found
     parent = None
     if parent_id is not None:
         parent = await repository.by_id(session, parent_id)
@@ -299,9 +302,8 @@ async def create(
     # Counters first, then the insert (which also flushes the caller's activity stamp): rows are
     # locked in the order post, submolt, comment, agent (votes lock comment, then agent), so
     # concurrent writers queue instead of deadlocking.
-    submolt = None
     if not pending:  # a comment waiting for its verification challenge counts once it is published
-        submolt = await repository.bump_counters(
+        await repository.bump_counters(
             session,
             post_id=post.id,
             author_id=agent.id,
