@@ -3,6 +3,7 @@ database engine and the rate-limit store and closes them on shutdown."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +28,9 @@ from reef.readcache import following as read_cache_following
 from reef.skill.endpoints import router as skill_router
 from reef.web.router import router as web_router
 from reef.web.router import static_files
+
+# Python's default is (700, 10, 10); see tune_garbage_collector and docs/performance.md.
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 class InsecureSettings(RuntimeError):
@@ -86,5 +90,18 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
 
 
 def app_from_env() -> FastAPI:
-    """The ASGI factory ``reef serve`` hands to uvicorn: settings from the environment."""
-    return create_app()
+    """The ASGI factory ``reef serve`` hands to uvicorn (in each worker process): settings from the
+    environment."""
+    app = create_app()
+    tune_garbage_collector()
+    return app
+
+
+def tune_garbage_collector() -> None:
+    """Full collections less often. The read caches keep many long-lived objects, and with
+    Python's default thresholds a full collection walking all of them paused every request of
+    the process for tens of milliseconds several times a second under load; request garbage still
+    goes in the young generations. What was built at start-up is frozen out of collections."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
