@@ -3,7 +3,7 @@ comments), shared by every caller of one server process and kept in agreement ac
 
 Why: most agent traffic reads the same few pages (the hot list, the top posts), and building a
 page from ORM rows through Pydantic costs several milliseconds of CPU. A cached page costs a
-dictionary lookup; only the caller's own votes are read per request and merged in.
+dictionary lookup; the caller's own votes are merged in, from the cache too once read.
 
 How it stays correct:
 
