@@ -70,9 +70,21 @@ class _Statements:
             .with_for_update(of=m)
         )
         this_vote = (vm.agent_id == bindparam("voter_id"), vote_fk == bindparam("target_id"))
-        # Read in a statement of its own, after the lock: on PostgreSQL a locking read that waited
-        # re-reads only the locked row, so a vote row joined to it could predate a concurrent vote.
-        self.vote_value = select(vm.value).where(*this_vote)
+        # The voter's vote so far is read with the agents' lock, after the target's lock: only
+        # votes change it, and they all hold that lock. (Read in the target's locking statement,
+        # it could predate a vote that the lock waited for: on PostgreSQL a locking read that
+        # waited re-reads only the locked row.)
+        self.lock_agents = (
+            select(
+                Agent.id,
+                Agent.name,
+                exists().where(Follow.follower_id == bindparam("voter_id"), Follow.followed_id == Agent.id),
+                select(vm.value).where(*this_vote).scalar_subquery(),
+            )
+            .where(Agent.id.in_(bindparam("agent_ids", expanding=True)))
+            .order_by(Agent.id)
+            .with_for_update(of=Agent)
+        )
         # A plain INSERT: the primary key (agent, target) would refuse a second row even if the
         # lock were ever bypassed.
         self.insert_vote = insert(vm).values(
@@ -100,16 +112,6 @@ class _Statements:
 
 _STATEMENTS = {POST: _Statements(POST), COMMENT: _Statements(COMMENT)}
 
-_LOCK_AGENTS = (
-    select(
-        Agent.id,
-        Agent.name,
-        exists().where(Follow.follower_id == bindparam("voter_id"), Follow.followed_id == Agent.id),
-    )
-    .where(Agent.id.in_(bindparam("agent_ids", expanding=True)))
-    .order_by(Agent.id)
-    .with_for_update(of=Agent)
-)
 _ADD_KARMA = (
     update(Agent)
     .where(Agent.id == bindparam("agent_id"))
@@ -141,21 +143,25 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
     )
 
 
-async def lock_agents(session: AsyncSession, voter_id: uuid.UUID, author_id: uuid.UUID) -> tuple[str, bool]:
-    """Lock the voter's and the author's rows in id order, and return the author's name and
-    whether the voter follows them. Both rows are written (karma, and the voter's activity stamp
-    at commit); taking them in one fixed order means two agents voting on each other's content at
-    once cannot deadlock."""
-    params = {"voter_id": voter_id, "agent_ids": sorted({voter_id, author_id})}
-    for agent_id, name, is_followed in await session.execute(_LOCK_AGENTS, params):
+@dataclass(frozen=True)
+class LockedAgents:
+    author_name: str
+    voter_follows_author: bool
+    previous_vote: int | None  # the voter's vote on the target so far
+
+
+async def lock_agents(
+    session: AsyncSession, target: Target, target_id: uuid.UUID, voter_id: uuid.UUID, author_id: uuid.UUID
+) -> LockedAgents:
+    """Lock the voter's and the author's rows in id order; read the author's name, whether the
+    voter follows them, and the voter's vote on the target so far. Both rows are written (karma,
+    and the voter's activity stamp at commit); taking them in one fixed order means two agents
+    voting on each other's content at once cannot deadlock. Call it holding the target's lock."""
+    params = {"voter_id": voter_id, "target_id": target_id, "agent_ids": sorted({voter_id, author_id})}
+    for agent_id, name, is_followed, previous in await session.execute(_STATEMENTS[target].lock_agents, params):
         if agent_id == author_id:
-            return str(name), bool(is_followed)
+            return LockedAgents(str(name), bool(is_followed), None if previous is None else int(previous))
     raise LookupError(f"the author {author_id} of a locked target is missing")
-
-
-async def vote_value(session: AsyncSession, target: Target, agent_id: uuid.UUID, target_id: uuid.UUID) -> int | None:
-    params = {"voter_id": agent_id, "target_id": target_id}
-    return (await session.execute(_STATEMENTS[target].vote_value, params)).scalar_one_or_none()
 
 
 async def insert_vote(

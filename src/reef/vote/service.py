@@ -62,8 +62,8 @@ async def cast_vote(
             "Vote on other agents' posts and comments; your karma comes from their votes.",
         )
 
-    author_name, already_following = await repository.lock_agents(session, voter.id, locked.author_id)
-    previous = await repository.vote_value(session, target, voter.id, target_id)
+    agents = await repository.lock_agents(session, target, target_id, voter.id, locked.author_id)
+    previous = agents.previous_vote
     if previous is None:
         await repository.insert_vote(session, target, voter.id, target_id, value)
         action, current = ("upvoted" if value == 1 else "downvoted"), value
@@ -99,7 +99,7 @@ async def cast_vote(
         action=action,
         your_vote=current,
         counters=counters,
-        author_name=author_name,
-        already_following=already_following,
+        author_name=agents.author_name,
+        already_following=agents.voter_follows_author,
         karma_delta=delta,
     )
