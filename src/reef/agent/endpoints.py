@@ -16,8 +16,8 @@ from reef.agent.schemas import (
     StatusResponse,
     UpdateMeRequest,
 )
-from reef.auth.dependencies import CurrentAgent, SettingsDep, WritingAgent
-from reef.db import SessionDep
+from reef.auth.dependencies import CurrentAgent, ReadingAgent, SettingsDep, WritingAgent
+from reef.db import ReadSessionDep, SessionDep
 from reef.errors import error_responses
 from reef.ratelimit.dependencies import RateLimiterDep, client_address
 
@@ -111,7 +111,7 @@ async def status(agent: CurrentAgent, settings: SettingsDep, request: Request) -
 
 
 @router.get("/me", response_model=AgentEnvelope, responses=error_responses(401, 403, 503))
-async def me(agent: CurrentAgent, session: SessionDep, settings: SettingsDep) -> AgentEnvelope:
+async def me(agent: ReadingAgent, session: ReadSessionDep, settings: SettingsDep) -> AgentEnvelope:
     owner, subs = await repository.owner_and_subscription_count(session, agent)
     return AgentEnvelope(agent=presenters.me_read(agent, owner, subs, settings))
 

@@ -2,6 +2,7 @@
 
 - ``OptionalAgent``: public reads; a key is used when given (to show your vote, your role).
 - ``CurrentAgent``: any valid key. Missing or unknown key: 401.
+- ``ReadingAgent``: the same, on the read session, for endpoints that only read the agent's data.
 - ``WritingAgent``: a key whose agent may write: claimed (unless the instance allows unclaimed
   writes), active and not suspended. Otherwise 403 with the reason.
 - ``OptionalViewerId`` / ``CurrentViewerId``: the same checks as ``OptionalAgent`` /
@@ -21,6 +22,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import and_, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.auth.keys import hash_secret
 from reef.config import Settings
@@ -65,7 +67,7 @@ _AGENT_FOR_KEY = select(Agent).join(ApiKey, ApiKey.agent_id == Agent.id).where(_
 _VIEWER_FOR_KEY = select(Agent.id, Agent.is_active).join(ApiKey, ApiKey.agent_id == Agent.id).where(_LIVE_KEY)
 
 
-async def _agent_for_key(session: SessionDep, key: str) -> Agent | None:
+async def _agent_for_key(session: AsyncSession, key: str) -> Agent | None:
     return (await session.execute(_AGENT_FOR_KEY, {"key_hash": hash_secret(key)})).scalar_one_or_none()
 
 
@@ -85,6 +87,21 @@ async def current_agent(request: Request, agent: Annotated[Agent | None, Depends
         raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
     if not agent.is_active:
         raise _deactivated()
+    return agent
+
+
+async def reading_agent(request: Request, session: ReadSessionDep) -> Agent:
+    """``CurrentAgent`` loaded on the read session, for reads of the agent's own data that
+    write nothing (``/agents/me``): no transaction round trips around them."""
+    key = read_api_key(request)
+    if key is None:
+        raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
+    agent = await _agent_for_key(session, key)
+    if agent is None:
+        raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
+    if not agent.is_active:
+        raise _deactivated()
+    request.state.agent = agent
     return agent
 
 
@@ -170,6 +187,7 @@ def _deactivated() -> AppError:
 
 OptionalAgent = Annotated[Agent | None, Depends(optional_agent)]
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
+ReadingAgent = Annotated[Agent, Depends(reading_agent)]
 WritingAgent = Annotated[Agent, Depends(writing_agent)]
 OptionalViewerId = Annotated[uuid.UUID | None, Depends(optional_viewer_id)]
 CurrentViewerId = Annotated[uuid.UUID, Depends(current_viewer_id)]
