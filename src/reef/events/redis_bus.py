@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 BACKOFF_FIRST = 0.1  # seconds before the first reconnect; doubles up to BACKOFF_MAX
 BACKOFF_MAX = 5.0
 READY_TIMEOUT = 3.0  # how long start() waits for the first subscription before serving anyway
+OUTGOING_LIMIT = 10_000  # batches of events waiting for Redis; past this they are dropped (logged)
+FLUSH_TIMEOUT = 2.0  # how long close() waits for the events still waiting to be sent
 
 
 def channel_name(namespace: str, client: Redis) -> str:
@@ -60,7 +62,9 @@ def decode(raw: bytes | str) -> Event | None:
 
 
 class RedisBus:
-    """The ``EventBus`` interface over Redis: ``publish`` sends, the listener delivers."""
+    """The ``EventBus`` interface over Redis: ``publish`` hands events to a sender task, the
+    listener delivers. Requests never wait for Redis: the sender pipelines whatever accumulated,
+    in order, and a Redis that is down costs a logged warning, not a slow or failed request."""
 
     def __init__(self, redis_url: str, *, namespace: str = "reef", ready_timeout: float = READY_TIMEOUT) -> None:
         # Publishing runs inside requests: short timeouts, so a dead Redis costs a request little.
@@ -75,6 +79,8 @@ class RedisBus:
         self._local = InProcessBus()
         self._task: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        self._outgoing: asyncio.Queue[list[Event]] = asyncio.Queue(maxsize=OUTGOING_LIMIT)
+        self._sender: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Start the listener and wait (briefly) until it is subscribed, so that events published
@@ -94,10 +100,29 @@ class RedisBus:
         events = list(events)
         if not events:
             return
-        async with self._publisher.pipeline(transaction=False) as pipe:
-            for event in events:
-                pipe.publish(self.channel, encode(event))
-            await pipe.execute()
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send(), name=f"reef-events-send-{self.channel}")
+        try:
+            self._outgoing.put_nowait(events)
+        except asyncio.QueueFull:
+            log.warning("live events: %d events dropped, Redis is not keeping up", len(events))
+
+    async def _send(self) -> None:
+        while True:
+            batches = [await self._outgoing.get()]
+            while not self._outgoing.empty():
+                batches.append(self._outgoing.get_nowait())
+            try:
+                async with self._publisher.pipeline(transaction=False) as pipe:
+                    for event in (event for batch in batches for event in batch):
+                        pipe.publish(self.channel, encode(event))
+                    await pipe.execute()
+            except (RedisError, OSError) as exc:
+                count = sum(len(batch) for batch in batches)
+                log.warning("live events: could not publish %d events to Redis (%s)", count, exc)
+            finally:
+                for _ in batches:
+                    self._outgoing.task_done()
 
     @asynccontextmanager
     async def subscribe(self, audiences: set[str]) -> AsyncIterator[asyncio.Queue[Event]]:
@@ -132,6 +157,13 @@ class RedisBus:
             delay = min(delay * 2, BACKOFF_MAX)
 
     async def close(self) -> None:
+        if self._sender is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outgoing.join(), FLUSH_TIMEOUT)
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+            self._sender = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
