@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, String, literal, null, select, union_all, update
+from sqlalchemy import Executable, Select, String, bindparam, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -80,16 +80,20 @@ class VoteRow(NamedTuple):
     value: int
 
 
-async def all_votes_of(session: AsyncSession, agent_id: uuid.UUID, limit: int) -> list[VoteRow]:
-    """Up to ``limit`` of the agent's votes on posts and on comments, in one statement."""
-    on_comments = (  # first: a union's column types are its first select's
+_ALL_VOTES_OF: Executable = union_all(
+    (  # first: a union's column types are its first select's
         select(Comment.post_id, CommentVote.comment_id, CommentVote.value)
         .join(Comment, Comment.id == CommentVote.comment_id)
-        .where(CommentVote.agent_id == agent_id)
-    )
-    on_posts = select(PostVote.post_id, null(), PostVote.value).where(PostVote.agent_id == agent_id)
-    rows = await session.execute(union_all(on_comments, on_posts).limit(limit))
-    return [VoteRow(post_id, comment_id, int(value)) for post_id, comment_id, value in rows]
+        .where(CommentVote.agent_id == bindparam("agent_id"))
+    ),
+    select(PostVote.post_id, null(), PostVote.value).where(PostVote.agent_id == bindparam("agent_id")),
+).limit(bindparam("limit"))
+
+
+async def all_votes_of(session: AsyncSession, agent_id: uuid.UUID, limit: int) -> list[VoteRow]:
+    """Up to ``limit`` of the agent's votes on posts and on comments, in one statement (built once)."""
+    rows = await session.execute(_ALL_VOTES_OF, {"agent_id": agent_id, "limit": limit})
+    return [VoteRow(row[0], row[1], int(row[2])) for row in rows]
 
 
 async def votes_on_post_page(
