@@ -21,10 +21,11 @@ async def test_health_is_503_when_the_database_is_down(app_factory: Any) -> None
     async with app_factory() as client:
         # Point the app at a database server that refuses connections (nothing listens on port 1).
         from reef.config import Settings
-        from reef.db import create_engine, create_sessionmaker
+        from reef.db import create_engine, create_read_sessionmaker, create_sessionmaker
 
         broken = create_engine(Settings(_env_file=None, database_url="postgresql+asyncpg://reef@127.0.0.1:1/reef"))  # type: ignore[call-arg]
         client.app.state.sessionmaker = create_sessionmaker(broken)  # type: ignore[attr-defined]
+        client.app.state.read_sessionmaker = create_read_sessionmaker(broken)  # type: ignore[attr-defined]
         try:
             resp = await client.get("/api/v1/health")
             assert resp.status_code == 503 and resp.json()["database"] == "down"
