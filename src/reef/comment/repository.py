@@ -152,19 +152,14 @@ _TOUCH_SUBMOLT = (
     .values(last_activity_at=bindparam("now"))
 )
 _POST_AND_SUBMOLT = (
-    select(Post, Submolt.id, Submolt.name, Submolt.display_name)
-    .join(Submolt, Submolt.id == Post.submolt_id)
-    .where(Post.id == bindparam("post_id"))
+    select(Post, Submolt).join(Submolt, Submolt.id == Post.submolt_id).where(Post.id == bindparam("post_id"))
 )
 
 
-async def post_and_submolt(session: AsyncSession, post_id: uuid.UUID) -> tuple[Post, dict[str, str]] | None:
-    """The post, and its submolt's id, name and display name (for the live event), in one statement."""
+async def post_and_submolt(session: AsyncSession, post_id: uuid.UUID) -> tuple[Post, Submolt] | None:
+    """The post and its submolt (for the live event), in one statement."""
     row = (await session.execute(_POST_AND_SUBMOLT, {"post_id": post_id})).first()
-    if row is None:
-        return None
-    post, submolt_id, name, display_name = row
-    return post, {"id": str(submolt_id), "name": name, "display_name": display_name}
+    return None if row is None else (row[0], row[1])
 
 
 _BUMP_PARENT = (

@@ -81,15 +81,14 @@ async def comment_created(
     *,
     author: Agent | None = None,
     post: Post | None = None,
-    submolt: dict[str, str] | None = None,
+    submolt: Submolt | None = None,
 ) -> bool:
     """``comment.created`` for a published comment (its first characters as ``preview``).
-    ``submolt``: its id, name and display name, when the caller read them already."""
+    ``submolt``: the post's, when the caller read it already."""
     if is_pending(comment) or (post is not None and is_pending(post)):
         return False
     author = author or await agent_repository.by_id(session, comment.author_id)
-    if submolt is None:
-        submolt = _submolt(await events_repository.submolt_of_post(session, comment.post_id))
+    submolt = submolt or await events_repository.submolt_of_post(session, comment.post_id)
     preview = comment.content if len(comment.content) <= PREVIEW_CHARS else comment.content[: PREVIEW_CHARS - 1] + "…"
     return _record(
         session,
@@ -99,7 +98,7 @@ async def comment_created(
             "post_id": str(comment.post_id),
             "parent_id": str(comment.parent_id) if comment.parent_id else None,
             "author": _author(author),
-            "submolt": submolt,
+            "submolt": _submolt(submolt),
             "preview": preview,
             "created_at": iso(comment.created_at),
         },
@@ -112,7 +111,7 @@ def vote(
     target_id: uuid.UUID,
     *,
     post_id: uuid.UUID,
-    submolt: dict[str, str],
+    submolt: Submolt,
     score: int,
     upvotes: int,
     downvotes: int,
@@ -130,7 +129,7 @@ def vote(
             "score": score,
             "upvotes": upvotes,
             "downvotes": downvotes,
-            "submolt": submolt,
+            "submolt": _submolt(submolt),
         },
     )
 

@@ -40,7 +40,7 @@ class Locked:
     post_id: uuid.UUID  # the post itself, or the comment's post
     counters: Counters  # as stored: nothing else can change them while the lock is held
     created_at: datetime
-    submolt: dict[str, str]  # id, name and display name of the post's submolt, for the live event
+    submolt: Submolt  # the post's, for the live event
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,8 @@ class _Statements:
     def __init__(self, target: Target) -> None:
         m, vm = target.model, target.vote_model
         vote_fk = getattr(vm, target.vote_fk)
-        lock: Any = select(
-            m.author_id, m.score, m.upvotes, m.downvotes, m.created_at, Post.id, Submolt.id, Submolt.name
-        ).add_columns(Submolt.display_name, m.is_deleted, m.removed_at, m.verification_status)
+        lock: Any = select(m.author_id, m.score, m.upvotes, m.downvotes, m.created_at, Post.id, Submolt)
+        lock = lock.add_columns(m.is_deleted, m.removed_at, m.verification_status)
         if target is COMMENT:
             lock = lock.add_columns(Post.is_deleted, Post.removed_at, Post.verification_status).join(
                 Post, Post.id == Comment.post_id
@@ -127,7 +126,7 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
     found = (await session.execute(_STATEMENTS[target].lock_target, {"target_id": target_id})).first()
     if found is None:
         return None
-    author_id, score, ups, downs, created_at, post_id, submolt_id, submolt_name, display_name, *states = found
+    author_id, score, ups, downs, created_at, post_id, submolt, *states = found
     # (is_deleted, removed_at, verification_status) of the target and, for a comment, of its post:
     # a vote needs both alive (not deleted by their author, not removed by a moderator) and published.
     visible = all(
@@ -139,7 +138,7 @@ async def lock_target(session: AsyncSession, target: Target, target_id: uuid.UUI
         post_id=post_id,
         counters=Counters(score, ups, downs),
         created_at=created_at,
-        submolt={"id": str(submolt_id), "name": submolt_name, "display_name": display_name},
+        submolt=submolt,
     )
 
 
