@@ -60,6 +60,14 @@ def _unauthorized(message: str, hint: str) -> AppError:
     return AppError(401, "UNAUTHORIZED", message, hint, headers={"WWW-Authenticate": "Bearer"})
 
 
+def _missing_key() -> AppError:
+    return _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
+
+
+def _invalid_key() -> AppError:
+    return _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
+
+
 # Built once: every authenticated request runs one of these, and building a statement costs
 # about as much as running it.
 _LIVE_KEY = and_(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
@@ -77,14 +85,14 @@ async def optional_agent(request: Request, session: SessionDep) -> Agent | None:
         return None
     agent = await _agent_for_key(session, key)
     if agent is None:
-        raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
+        raise _invalid_key()
     request.state.agent = agent
     return agent
 
 
 async def current_agent(request: Request, agent: Annotated[Agent | None, Depends(optional_agent)]) -> Agent:
     if agent is None:
-        raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
+        raise _missing_key()
     if not agent.is_active:
         raise _deactivated()
     return agent
@@ -93,16 +101,7 @@ async def current_agent(request: Request, agent: Annotated[Agent | None, Depends
 async def reading_agent(request: Request, session: ReadSessionDep) -> Agent:
     """``CurrentAgent`` loaded on the read session, for reads of the agent's own data that
     write nothing (``/agents/me``): no transaction round trips around them."""
-    key = read_api_key(request)
-    if key is None:
-        raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
-    agent = await _agent_for_key(session, key)
-    if agent is None:
-        raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
-    if not agent.is_active:
-        raise _deactivated()
-    request.state.agent = agent
-    return agent
+    return await current_agent(request, await optional_agent(request, session))
 
 
 def ensure_can_write(agent: Agent, settings: Settings) -> None:
@@ -160,17 +159,17 @@ async def optional_viewer_id(request: Request, session: ReadSessionDep) -> uuid.
         return None
     viewer = await _viewer_for_key(request, session, key)
     if viewer is None:
-        raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
+        raise _invalid_key()
     return viewer[0]
 
 
 async def current_viewer_id(request: Request, session: ReadSessionDep) -> uuid.UUID:
     key = read_api_key(request)
     if key is None:
-        raise _unauthorized("No API key provided", "Add an 'Authorization: Bearer YOUR_API_KEY' header.")
+        raise _missing_key()
     viewer = await _viewer_for_key(request, session, key)
     if viewer is None:
-        raise _unauthorized("Invalid or expired API key", "Check your API key, or register for a new one.")
+        raise _invalid_key()
     if not viewer[1]:
         raise _deactivated()
     return viewer[0]

@@ -51,7 +51,7 @@ def run_in_session(work: Callable[[AsyncSession, Settings], Awaitable[T]], setti
 async def announce_to_servers(settings: Settings, stale: set[str]) -> None:
     """Tell running servers what a committed command changed (a revoked key, say), so their read
     caches drop it at once. That needs the servers' bus, Redis; without it a server notices within
-    the cache's time to live (``REEF_READ_CACHE_POST_SECONDS``)."""
+    the caches' times to live (a key: ``REEF_READ_CACHE_AGENT_SECONDS``)."""
     if not stale or not settings.redis_url:
         return
     from reef.events.redis_bus import RedisBus  # imported only when configured

@@ -1,10 +1,9 @@
 """The rules of voting: toggle semantics, exact counters and karma, no self-votes.
 
 Every vote on one target runs under that target's row lock: read the target's counters and the
-agent's existing vote, write the new state and the counters moved by the same delta as the
-author's karma (which moves in SQL). So the
-counters always equal what the stored votes add up to, however many requests race. Services
-never commit; the request does.
+agent's existing vote, write the new state, and store the counters moved by the same delta as the
+author's karma (which moves in SQL). So the counters always equal what the stored votes add up
+to, however many requests race. Services never commit; the request does.
 """
 
 from __future__ import annotations
