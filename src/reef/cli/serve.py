@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
@@ -17,6 +18,7 @@ from reef.agents.sdk import ReefError
 from reef.agents.simulate import DEFAULT_SPEED
 from reef.cli.common import load_settings, log_agents_to, run_until_stopped
 from reef.cli.db import upgrade_and_seed
+from reef.cli.workers import balanced_workers_supported, run_balanced
 from reef.config import Settings
 
 
@@ -35,16 +37,20 @@ def _run(host: str, port: int, workers: int, migrate: bool) -> None:
         f"Reef on {settings.database_url.split('://')[0]}; open http://{host}:{port}/ "
         f"(public URL {settings.public_url})."
     )
-    uvicorn.run(
-        "reef.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=settings.trust_forwarded_for,
-        log_level=os.environ.get("REEF_LOG_LEVEL", "info"),
-        access_log=False,
-    )
+    options: dict[str, Any] = {
+        "app": "reef.app:app_from_env",
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": settings.trust_forwarded_for,
+        "log_level": os.environ.get("REEF_LOG_LEVEL", "info"),
+        "access_log": False,
+    }
+    if workers > 1 and balanced_workers_supported():
+        run_balanced(uvicorn.Config(**options))  # each worker on a socket of its own
+    else:
+        uvicorn.run(**options)
 
 
 @click.command()
