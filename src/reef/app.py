@@ -18,6 +18,7 @@ from reef.events.bus import open_bus
 from reef.identity import keys as identity_keys
 from reef.instance import secrets as instance_secrets
 from reef.instance.maintenance import upkeep
+from reef.kit.admission import AdmissionMiddleware
 from reef.kit.body_limit import BodyLimitMiddleware
 from reef.kit.json_body import FormBodyAsJsonMiddleware
 from reef.openapi import install_openapi
@@ -82,9 +83,11 @@ def create_app(settings: Settings | None = None, *, redis_namespace: str = "reef
     app.include_router(web_router)
     app.mount("/static", static_files, name="static")
     app.include_router(skill_router)
-    # Outermost first: the body limit sees every request before anything reads the body.
+    # Added innermost first: the body limit sees every request before anything reads the body,
+    # and admission waits for bounded bodies only.
     app.add_middleware(FormBodyAsJsonMiddleware)
     app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrent_requests)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
 

@@ -50,6 +50,14 @@ class Settings(BaseSettings):
         "(`postgresql+asyncpg://user@host/db`).",
     )
     database_pool_size: int = Field(10, ge=1, description="Connections per server process (PostgreSQL).")
+    max_concurrent_requests: int = Field(
+        4,
+        ge=0,
+        description="Requests one server process works on at once; the others wait their turn in "
+        "arrival order, which keeps the slowest requests close to the typical one under load. Raise "
+        "it when the database is far away (each request then spends longer waiting on it). 0 admits "
+        "every request at once.",
+    )
     redis_url: str | None = Field(
         None,
         description="Redis URL (`redis://host:6379/0`). When set, rate-limit counters live "

@@ -1,0 +1,81 @@
+"""A cap on how many requests one server process works on at once; the others wait their turn,
+first come first served.
+
+Why: a server process runs one event loop, and every database round trip of a request puts it
+back at the end of the loop's queue. With every request admitted at once, a request waits behind
+all the others at each of its round trips, so a write of ten round trips took five times as long
+as a read of two, and the slowest percent of requests (all writes) took 300 ms at a load where
+the median took 30. Admitted a few at a time, each request runs nearly alone, and the wait, which
+is the same for all, is spent in the queue: under that load the slowest percent went under
+100 ms and throughput rose, since fewer requests in flight means less memory and less switching.
+See docs/performance.md, round 5.
+
+A request enters once its body has arrived (a slow upload holds no place) and leaves when its
+response starts, so a stream of live events takes a place only while it is being set up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class AdmissionMiddleware:
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        """``limit`` requests at once; 0 admits every request at once."""
+        self.app = app
+        self.limit = limit
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._places = asyncio.Semaphore(limit)  # FIFO: waiters enter in arrival order
+
+    def _places_here(self) -> asyncio.Semaphore:
+        """The semaphore of the running loop (an app may be served by several loops in turn, as
+        in tests, and a semaphore belongs to one)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._places = loop, asyncio.Semaphore(self.limit)
+        return self._places
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.limit <= 0:
+            await self.app(scope, receive, send)
+            return
+        receive = await _with_body_received(receive)
+        places = self._places_here()
+        await places.acquire()
+        holding = True
+
+        def leave() -> None:
+            nonlocal holding
+            if holding:
+                holding = False
+                places.release()
+
+        async def send_and_leave(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                leave()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_leave)
+        finally:
+            leave()
+
+
+async def _with_body_received(receive: Receive) -> Receive:
+    """Wait for the whole request body (or the client's disconnect) and return a ``receive``
+    that replays it. The body limit runs outside this, so the body is bounded."""
+    received: list[Message] = []
+    while True:
+        message = await receive()
+        received.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        if received:
+            return received.pop(0)
+        return await receive()
+
+    return replay
