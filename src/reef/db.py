@@ -7,14 +7,18 @@ one failing when it upgrades a read lock; PostgreSQL writers serialise on row lo
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from reef import readcache
 from reef.config import Settings
@@ -24,13 +28,14 @@ log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _BEGIN_OPTION = "reef_sqlite_begin"
 _NO_TRANSACTION = "NONE"
+SQLITE_BUSY_SECONDS = 30  # how long a SQLite writer waits for the database before a 503
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         engine = create_async_engine(
             settings.database_url,
-            connect_args={"timeout": 30},
+            connect_args={"timeout": SQLITE_BUSY_SECONDS},
             pool_size=settings.database_pool_size,
             max_overflow=0,
         )
@@ -58,7 +63,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -73,8 +78,50 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 
 async def begin_write(session: AsyncSession) -> None:
-    """Make the session's transaction a writer from its first statement (SQLite only)."""
-    await session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+    """Begin the session's transaction as a writer. On SQLite, first wait for this process's
+    writer turn (held until the transaction ends), then ``BEGIN IMMEDIATE``."""
+    turn = _writer_turn(session.bind)
+    if turn is not None:
+        try:
+            await asyncio.wait_for(turn.acquire(), SQLITE_BUSY_SECONDS)
+        except TimeoutError:  # as busy_timeout would have failed: a 503, retry later
+            raise PoolTimeoutError(f"no SQLite write turn within {SQLITE_BUSY_SECONDS} s") from None
+        session.sync_session.info[_TURN_KEY] = turn
+    try:
+        await session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+    except BaseException:
+        _end_writer_turn(session.sync_session)
+        raise
+
+
+# SQLite takes one writer at a time, and a writer that finds the database locked polls it with
+# sleeps of up to 100 ms (busy_timeout): under load writes took seconds now and then. So the
+# writers of one process take turns on an asyncio lock, in order and without polling; only
+# writers of other processes still meet the busy timeout. One lock per engine and event loop.
+_TURN_KEY = "reef_writer_turn"
+_writer_turns: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _writer_turn(engine: Any) -> asyncio.Lock | None:
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        return None
+    loop = asyncio.get_running_loop()
+    found = _writer_turns.get(engine.sync_engine)
+    if found is None or found[0] is not loop:
+        found = _writer_turns[engine.sync_engine] = (loop, asyncio.Lock())
+    return found[1]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_writer_turn(session: Session, transaction: Any = None) -> None:
+    """The writer turn ends with the session's transaction (commit, rollback or close)."""
+    if transaction is not None and transaction.parent is not None:
+        return  # a savepoint ended; the transaction goes on
+    turn = session.info.pop(_TURN_KEY, None)
+    if turn is not None:
+        turn.release()
 
 
 @asynccontextmanager
