@@ -2,13 +2,12 @@
 first come first served.
 
 Why: a server process runs one event loop, and every database round trip of a request puts it
-back at the end of the loop's queue. With every request admitted at once, a request waits behind
-all the others at each of its round trips, so a write of ten round trips took five times as long
-as a read of two, and the slowest percent of requests (all writes) took 300 ms at a load where
-the median took 30. Admitted a few at a time, each request runs nearly alone, and the wait, which
-is the same for all, is spent in the queue: under that load the slowest percent went under
-100 ms and throughput rose, since fewer requests in flight means less memory and less switching.
-See docs/performance.md, round 5.
+back at the end of the loop's queue. With every request admitted at once, a request waited behind
+all the others at each of its round trips, so writes (8-11 round trips) took several times as
+long as reads (1-3), and the slowest percent of requests took 5-20 times the median. Admitted a
+few at a time, each request runs nearly alone and the waiting, which the number of clients fixes
+anyway, is spent at the door, the same for all: the slowest percent went under 100 ms and
+throughput rose. See docs/performance.md, round 5.
 
 A request enters once its body has arrived (a slow upload holds no place) and leaves when its
 response starts, so a stream of live events takes a place only while it is being set up.
