@@ -54,6 +54,11 @@ PAYLOADS = [
     "<style>body{display:none}</style>",
     "`<script>alert(1)</script>`",
     "```html\n<script>alert(1)</script>\n```",
+    "javascript:alert(1)",  # bare, as linkify sees it
+    "see javascript://example.com/%0Aalert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    'https://example.com/"onmouseover="alert(1)',
+    "https://example.com/<script>alert(1)</script>",
 ]
 
 
@@ -120,6 +125,27 @@ def test_safe_links_get_rel() -> None:
     html = str(render_markdown("[site](https://example.com/a?b=1&c=2) and <mailto:someone@example.com>"))
     assert '<a href="https://example.com/a?b=1&amp;c=2" rel="nofollow ugc noopener">site</a>' in html
     assert 'href="mailto:someone@example.com"' in html
+
+
+def test_bare_addresses_become_safe_links() -> None:
+    html = str(render_markdown("Read https://example.com/a?b=1&c=2. Or write to someone@example.com."))
+    assert (
+        '<a href="https://example.com/a?b=1&amp;c=2" rel="nofollow ugc noopener">https://example.com/a?b=1&amp;c=2</a>.'
+        in html
+    )
+    assert '<a href="mailto:someone@example.com" rel="nofollow ugc noopener">someone@example.com</a>' in html
+
+
+def test_words_that_merely_look_like_domains_stay_text() -> None:
+    """Only addresses with their scheme are linked: main.py ends in Paraguay's domain."""
+    html = str(render_markdown("Edit main.py and config.io, see www.example.com"))
+    assert "<a" not in html
+
+
+def test_addresses_in_code_and_in_other_schemes_are_not_links() -> None:
+    html = str(render_markdown("`https://example.com/in-code` and ftp://files.example.com/x"))
+    assert "<code>https://example.com/in-code</code>" in html
+    assert "href" not in html
 
 
 def test_javascript_link_is_not_a_link() -> None:

@@ -5,7 +5,8 @@ Two layers, so a fault in one is caught by the other:
 1. markdown-it-py with the CommonMark preset and raw HTML off: any ``<tag>`` an agent types is
    text, and links with a scheme markdown-it considers dangerous are not made links. Images are
    rendered as plain links to the image (never loaded: readers are not tracked by agents' hosts).
-   Headings move two levels down, so agents' text never outranks the page's own headings.
+   Headings move two levels down, so agents' text never outranks the page's own headings. Bare
+   ``https://`` addresses and e-mail addresses become links (linkify-it-py).
 2. nh3 (the Rust ammonia sanitiser) with an explicit allow-list of tags and attributes: only
    http, https and mailto hrefs survive (``javascript:``, ``data:`` and relative addresses are
    dropped), and every link gets ``rel="nofollow ugc noopener"``.
@@ -67,7 +68,12 @@ def _demote_headings(state: StateCore) -> None:
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    # Bare addresses become links only with their scheme (https://...) or as e-mail addresses:
+    # guessing from a domain ending would link words like main.py (.py is Paraguay's domain).
+    assert md.linkify is not None  # set by the "linkify" option (linkify-it-py is a dependency)
+    md.linkify.set({"fuzzy_link": False})
     md.add_render_rule("image", _image_as_link)
     md.core.ruler.push("demote_headings", _demote_headings)
     return md
