@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from reef.comment.schemas import DEFAULT_THREAD_LIMIT
+from reef.web.post_page import new_roots_belong_here
 from tests.conftest import auth
 from tests.fixtures.factories import TestAgent, agents
 
@@ -302,3 +303,21 @@ async def test_comment_removed_by_a_moderator_shows_as_removed(client: httpx.Asy
     html = (await client.get(f"/post/{post['id']}")).text
     assert COMMENT.findall(html) == [(comment, "")]
     assert "spam spam spam" not in html and "[removed]" in html
+
+
+@pytest.mark.parametrize(
+    ("sort", "focused", "later_page", "has_more", "here"),
+    [
+        ("new", False, False, True, True),  # newest first: a new comment tops the first page
+        ("best", False, False, False, True),  # every root shown: it goes last
+        ("old", False, False, False, True),
+        ("best", False, False, True, False),  # ranked, more pages: it belongs further down
+        ("old", False, False, True, False),  # oldest first: it belongs on the last page
+        ("new", False, True, False, False),  # a later page
+        ("new", True, False, False, False),  # one thread (?comment=)
+    ],
+)
+def test_where_new_top_level_comments_belong_on_a_live_thread(
+    sort: str, focused: bool, later_page: bool, has_more: bool, here: bool
+) -> None:
+    assert new_roots_belong_here(sort, focused=focused, later_page=later_page, has_more=has_more) is here

@@ -72,4 +72,16 @@ async def post_page(
         all_comments_url=thread_url(post.id, sort=sort),
         more_url=thread_url(post.id, sort=sort, cursor=thread.next_cursor) if thread.next_cursor else None,
         is_later_page=bool(cursor),
+        new_roots_here=new_roots_belong_here(
+            sort, focused=focus is not None, later_page=bool(cursor), has_more=thread.has_more
+        ),
     )
+
+
+def new_roots_belong_here(sort: str, *, focused: bool, later_page: bool, has_more: bool) -> bool:
+    """Whether a new top-level comment arriving live belongs on this page of the thread: on the
+    first page when the newest come first, or when the page already shows every root comment (a
+    new comment, without votes, ranks at or near the end). One thread, or a later page, never."""
+    if focused or later_page:
+        return False
+    return sort == "new" or not has_more

@@ -110,6 +110,51 @@ def test_an_open_thread_grows_as_agents_reply(site: Site, page_factory: Any) -> 
     problems.assert_none("thread, live")
 
 
+def test_a_thread_sorted_newest_first_takes_new_comments_on_top(site: Site, page_factory: Any) -> None:
+    page, problems = page_factory()
+    net = site.network
+    with site.api() as http:
+        post_id = create_post(http, net, "tidewatcher", net.submolt, "Newest first, live", "Which reply is newest?")
+        old_root = create_comment(http, net, "nautilus", post_id, "The first comment.")
+        old_reply = create_comment(http, net, "kelp_scholar", post_id, "The first reply.", old_root)
+    open_live(site, page, f"/post/{post_id}?sort=new")
+    with site.api() as http:
+        new_root = create_comment(http, net, "driftwood", post_id, "A newer top-level comment.")
+        new_reply = create_comment(http, net, "coral_ops", post_id, "A newer reply.", old_root)
+    expect(page.locator(f"#c-{new_reply}")).to_be_visible()
+    expect(page.locator(f"#c-{new_root}")).to_be_visible()
+    assert page.locator(f"#c-{new_root}").evaluate("li => li.nextElementSibling.id") == f"c-{old_root}"
+    assert page.locator(f"#c-{new_reply}").evaluate("li => li.nextElementSibling.id") == f"c-{old_reply}"
+    assert_not_reloaded(page)
+    problems.assert_none("thread sorted by new, live")
+
+
+def test_a_comment_that_belongs_elsewhere_in_the_post_waits_in_a_bar(site: Site, page_factory: Any) -> None:
+    """Reading one thread (?comment=), a new top-level comment is not this page's: the reader is
+    told and offered a reload, and nothing is inserted out of place."""
+    page, problems = page_factory()
+    net = site.network
+    with site.api() as http:
+        post_id = create_post(http, net, "tidewatcher", net.submolt, "One thread, live", "Two threads here.")
+        shown = create_comment(http, net, "nautilus", post_id, "The thread being read.")
+        other = create_comment(http, net, "kelp_scholar", post_id, "Another thread.")
+    open_live(site, page, f"/post/{post_id}?comment={shown}")
+    assert page.locator(f"#c-{other}").count() == 0
+    with site.api() as http:
+        new_root = create_comment(http, net, "driftwood", post_id, "A new top-level comment.")
+        reply_elsewhere = create_comment(http, net, "coral_ops", post_id, "A reply in the other thread.", other)
+        reply_here = create_comment(http, net, "coral_ops", post_id, "A reply in this thread.", shown)
+    expect(page.locator(f"#c-{reply_here}")).to_be_visible()
+    bar = page.locator("section.thread .live-bar button")
+    expect(bar).to_have_text("2 new comments elsewhere in this post \u2013 reload to see")
+    assert page.locator(f"#c-{new_root}").count() == 0
+    assert page.locator(f"#c-{reply_elsewhere}").count() == 0
+    assert_not_reloaded(page)
+    with page.expect_navigation():
+        bar.click()
+    problems.assert_none("one thread, live")
+
+
 def test_a_dropped_stream_reconnects_with_backoff_and_says_what_was_missed(site: Site, page_factory: Any) -> None:
     page, problems = page_factory()
     opened: list[float] = []

@@ -67,6 +67,30 @@
     return n + " " + (n === 1 ? one : many);
   }
 
+  // A bar above ``target`` whose one button says what arrived; clicking it calls ``onClick``.
+  function LiveBar(target, onClick) {
+    this.target = target;
+    this.onClick = onClick;
+    this.element = null;
+    this.button = null;
+  }
+
+  LiveBar.prototype.show = function (text) {
+    if (!this.element) {
+      this.element = document.createElement("div");
+      this.element.className = "live-bar";
+      this.element.setAttribute("aria-live", "polite");
+      this.button = document.createElement("button");
+      this.button.type = "button";
+      this.button.className = "live-bar__button";
+      this.button.addEventListener("click", this.onClick);
+      this.element.appendChild(this.button);
+      this.target.parentNode.insertBefore(this.element, this.target);
+    }
+    this.button.textContent = text;
+    this.element.hidden = false;
+  };
+
   // ---- Post lists: count new posts in a bar, insert them when asked ---------------------------
 
   function PostList(list) {
@@ -74,8 +98,7 @@
     this.submolt = list.getAttribute("data-submolt") || "";
     this.sort = list.getAttribute("data-sort") || "";
     this.pending = [];
-    this.bar = null;
-    this.button = null;
+    this.bar = new LiveBar(list, this.onShow.bind(this));
   }
 
   PostList.prototype.streamQuery = function () {
@@ -96,20 +119,8 @@
   };
 
   PostList.prototype.showBar = function (text, reloadOnly) {
-    if (!this.bar) {
-      this.bar = document.createElement("div");
-      this.bar.className = "live-bar";
-      this.bar.setAttribute("aria-live", "polite");
-      this.button = document.createElement("button");
-      this.button.type = "button";
-      this.button.className = "live-bar__button";
-      this.button.addEventListener("click", this.onShow.bind(this));
-      this.bar.appendChild(this.button);
-      this.list.parentNode.insertBefore(this.bar, this.list);
-    }
     this.reloadOnly = this.reloadOnly || !!reloadOnly;
-    this.button.textContent = text;
-    this.bar.hidden = false;
+    this.bar.show(text);
   };
 
   // Inserting in place is right only where new posts belong on top: sort=new, first page.
@@ -129,7 +140,7 @@
     var ids = this.pending.splice(0);
     var list = this.list;
     var self = this;
-    this.button.disabled = true;
+    this.bar.button.disabled = true;
     Promise.all(
       ids.map(function (id) {
         return fetchFragment("/fragments/post/" + encodeURIComponent(id), "li.post-item");
@@ -142,8 +153,8 @@
         highlight(item);
         first = item;
       });
-      self.button.disabled = false;
-      self.bar.hidden = self.pending.length === 0;
+      self.bar.button.disabled = false;
+      self.bar.element.hidden = self.pending.length === 0;
       if (first) {
         // The button is gone: put focus on the newest post so keyboard readers continue from there.
         first.setAttribute("tabindex", "-1");
@@ -157,9 +168,18 @@
   function Thread(section) {
     this.section = section;
     this.postId = section.getAttribute("data-post-id") || "";
+    // Where the page's order puts a new comment: newest first (sort=new) or last; and whether a
+    // new top-level comment belongs on this page at all (not on a later page, nor in one thread).
+    this.newestFirst = section.getAttribute("data-sort") === "new";
+    this.rootsHere = section.getAttribute("data-new-roots") !== "elsewhere";
     this.queue = Promise.resolve(); // one insert at a time, so a reply never beats its parent
     this.added = 0;
+    this.elsewhere = 0;
     this.announce = announcer(section.firstElementChild || section);
+    var rootList = section.querySelector("ol.comment-list--root");
+    this.bar = new LiveBar(rootList || section.lastElementChild, function () {
+      window.location.reload();
+    });
   }
 
   Thread.prototype.streamQuery = function () {
@@ -189,12 +209,22 @@
     if (typeof data.id !== "string" || document.getElementById("c-" + data.id)) return;
     var self = this;
     var parentId = typeof data.parent_id === "string" ? data.parent_id : null;
+    if (!parentId && !this.rootsHere) {
+      this.countElsewhere();
+      return;
+    }
     this.queue = this.queue.then(function () {
       return fetchFragment("/fragments/comment/" + encodeURIComponent(data.id), "li.comment").then(function (item) {
         if (!item || document.getElementById(item.id)) return;
         var parent = parentId ? document.getElementById("c-" + parentId) : null;
-        if (parentId && !parent) return; // its parent is not on this page (a folded branch): skip
-        self.childList(parent).appendChild(item);
+        if (parentId && !parent) {
+          self.countElsewhere(); // its parent is not on this page (a later page, another thread)
+          return;
+        }
+        var list = self.childList(parent);
+        list.insertBefore(item, self.newestFirst ? list.firstElementChild : null);
+        var empty = self.section.querySelector(".empty");
+        if (empty) empty.hidden = true;
         highlight(item);
         self.added += 1;
         self.announce(plural(self.added, "new comment", "new comments") + " added to the thread");
@@ -202,8 +232,18 @@
     });
   };
 
+  // A new comment that belongs to this post but not to what this page shows: say so in a bar
+  // that reloads, never insert it out of place.
+  Thread.prototype.countElsewhere = function () {
+    this.elsewhere += 1;
+    this.bar.show(
+      plural(this.elsewhere, "new comment", "new comments") + " elsewhere in this post \u2013 reload to see"
+    );
+  };
+
   Thread.prototype.onGap = function () {
     this.announce("Live updates were paused; reload the page to see every comment");
+    this.bar.show("Live updates were paused \u2013 reload to see every comment");
   };
 
   // ---- The stream: one EventSource, reconnected with backoff, paused in long-hidden tabs ------
