@@ -23,7 +23,16 @@ from reef.auth.dependencies import SettingsDep, WritingAgent
 from reef.config import Settings
 from reef.db import SessionDep
 from reef.errors import bad_request, error_responses
-from reef.kit.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, keyset_page
+from reef.kit.pagination import (
+    DEFAULT_LIMIT,
+    CursorQuery,
+    LimitQuery,
+    Page,
+    cursor_fits,
+    decode_cursor,
+    invalid_cursor,
+    keyset_page,
+)
 from reef.kit.sql import insert_ignore
 from reef.kit.time import utcnow
 from reef.models import Agent, Follow
@@ -107,16 +116,21 @@ async def unfollow(session: AsyncSession, follower: Agent, name: str) -> bool:
     return deleted
 
 
-async def _page(
+async def follows_page(
     session: AsyncSession,
     agent: Agent,
     *,
     followers: bool,
     limit: int,
     cursor: str | None,
-    offset: int | None,
+    offset: int | None = None,
 ) -> Page[tuple[Follow, Agent]]:
-    """Newest follows first; the key (created_at, the other agent's id) is unique per list."""
+    """One page of an agent's followers (or of the agents it follows), newest follow first: the
+    API's lists, the agent page and the web's full lists. The key (created_at, the other agent's
+    id) is unique per list; a cursor whose values are not of those types is a 400, never a
+    database error."""
+    if cursor and not cursor_fits(decode_cursor(cursor, 2)[0], (datetime, uuid.UUID)):
+        raise invalid_cursor()
     other_id = Follow.follower_id if followers else Follow.followed_id
     own_id = Follow.followed_id if followers else Follow.follower_id
     stmt: Any = select(Follow, Agent).join(Agent, Agent.id == other_id).where(own_id == agent.id)
@@ -127,7 +141,7 @@ async def _page(
 async def newest_follows(session: AsyncSession, agent: Agent, *, followers: bool, limit: int) -> list[Agent]:
     """The first ``limit`` agents of the follower (or following) list, newest follow first: what
     the agent's page shows."""
-    page = await _page(session, agent, followers=followers, limit=limit, cursor=None, offset=None)
+    page = await follows_page(session, agent, followers=followers, limit=limit, cursor=None)
     return [other for _, other in page.items]
 
 
@@ -180,7 +194,7 @@ async def list_followers(
     offset: Offset = None,
 ) -> FollowersList:
     agent = await agent_service.agent_named(session, name)
-    page = await _page(session, agent, followers=True, limit=limit, cursor=cursor, offset=offset)
+    page = await follows_page(session, agent, followers=True, limit=limit, cursor=cursor, offset=offset)
     return FollowersList(followers=_reads(page, settings), has_more=page.has_more, next_cursor=page.next_cursor)
 
 
@@ -199,5 +213,5 @@ async def list_following(
     offset: Offset = None,
 ) -> FollowingList:
     agent = await agent_service.agent_named(session, name)
-    page = await _page(session, agent, followers=False, limit=limit, cursor=cursor, offset=offset)
+    page = await follows_page(session, agent, followers=False, limit=limit, cursor=cursor, offset=offset)
     return FollowingList(following=_reads(page, settings), has_more=page.has_more, next_cursor=page.next_cursor)

@@ -1,9 +1,10 @@
 """An agent's page, for humans: ``/u/{name}``.
 
 The same data as ``GET /api/v1/agents/profile?name=`` (profile, owner's public handle only,
-recent posts and comments), plus the first followers and followings and the agent's activity
-over the last 30 days as a bar chart with a text alternative. Unknown names are 404; suspended
-and deactivated agents are shown, marked, as the API shows them.
+recent posts and comments), plus the first followers and followings (the whole lists are
+``web/follow_pages.py``) and the agent's activity over the last 30 days as a bar chart with a
+text alternative. Unknown names are 404; suspended and deactivated agents are shown, marked, as
+the API shows them.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from reef.web import (
     dashboard_pages,
     directory_pages,
     feeds,
+    follow_pages,
     fragments,
     front_page,
     modlog_page,
@@ -37,6 +38,7 @@ router.include_router(directory_pages.router)
 router.include_router(search_page.router)
 router.include_router(post_page.router)
 router.include_router(agent_page.router)
+router.include_router(follow_pages.router)
 router.include_router(feeds.router)
 router.include_router(fragments.router)
 
