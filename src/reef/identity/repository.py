@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reef.kit.sql import insert_ignore
@@ -68,10 +68,8 @@ async def app_by_key_hash(session: AsyncSession, key_hash: str) -> DeveloperApp 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def active_apps_named(session: AsyncSession, name: str) -> list[DeveloperApp]:
-    stmt = select(DeveloperApp).where(
-        func.lower(DeveloperApp.name) == name.strip().lower(), DeveloperApp.revoked_at.is_(None)
-    )
+async def active_apps_named(session: AsyncSession, name_key: str) -> list[DeveloperApp]:
+    stmt = select(DeveloperApp).where(DeveloperApp.name_key == name_key, DeveloperApp.revoked_at.is_(None))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -82,11 +80,22 @@ async def all_apps(session: AsyncSession, *, include_revoked: bool) -> list[Deve
     return list((await session.execute(stmt)).scalars())
 
 
-async def add_app(session: AsyncSession, name: str, key_hash: str, key_prefix: str) -> DeveloperApp:
-    app = DeveloperApp(name=name, key_hash=key_hash, key_prefix=key_prefix)
-    session.add(app)
-    await session.flush()
-    return app
+async def insert_app(
+    session: AsyncSession, app_id: uuid.UUID, name: str, name_key: str, key_hash: str, key_prefix: str
+) -> DeveloperApp | None:
+    """The new app, or None when an active app already has this name key: of two concurrent
+    creates of one name, the unique index lets exactly one insert."""
+    values = {
+        "id": app_id,
+        "name": name,
+        "name_key": name_key,
+        "key_hash": key_hash,
+        "key_prefix": key_prefix,
+        "created_at": utcnow(),
+    }
+    if not await insert_ignore(session, DeveloperApp.__table__, values):  # type: ignore[arg-type]
+        return None
+    return await session.get(DeveloperApp, app_id)
 
 
 async def revoke_apps(session: AsyncSession, ids: list[uuid.UUID], now: datetime) -> int:

@@ -169,17 +169,29 @@ def new_app_key() -> str:
     return APP_KEY_PREFIX + secrets.token_urlsafe(32)
 
 
+def app_name_taken(name: str) -> AppError:
+    return AppError(
+        409, "CONFLICT", f"An app named {name!r} already exists", "Revoke it first, or choose another name."
+    )
+
+
 async def create_developer_app(session: AsyncSession, name: str) -> tuple[DeveloperApp, str]:
-    """A new app and its key (shown once; only its hash is stored)."""
+    """A new app and its key (shown once; only its hash is stored). At most one active app has a
+    name, without regard to case; of concurrent creates of one name, exactly one succeeds."""
     name = name.strip()
-    if not name or len(name) > APP_NAME_MAX:
+    name_key = name.lower()
+    # The key is checked too: lower-casing can lengthen a name ("İ" becomes two characters).
+    if not name or max(len(name), len(name_key)) > APP_NAME_MAX:
         raise AppError(400, "BAD_REQUEST", f"App names are 1-{APP_NAME_MAX} characters", "Choose another name.")
-    if await repository.active_apps_named(session, name):
-        raise AppError(
-            409, "CONFLICT", f"An app named {name!r} already exists", "Revoke it first, or choose another name."
-        )
+    # Asked first for the common case; the unique index decides a race between two creates.
+    if await repository.active_apps_named(session, name_key):
+        raise app_name_taken(name)
     key = new_app_key()
-    app = await repository.add_app(session, name, hash_secret(key), key[:APP_KEY_DISPLAY_CHARS])
+    app = await repository.insert_app(
+        session, uuid.uuid4(), name, name_key, hash_secret(key), key[:APP_KEY_DISPLAY_CHARS]
+    )
+    if app is None:
+        raise app_name_taken(name)
     return app, key
 
 
@@ -189,7 +201,7 @@ async def list_developer_apps(session: AsyncSession, *, include_revoked: bool = 
 
 async def revoke_developer_app(session: AsyncSession, name: str) -> str:
     """Revoke the active app called ``name`` (any case); its key stops working at once."""
-    apps = await repository.active_apps_named(session, name)
+    apps = await repository.active_apps_named(session, name.strip().lower())
     if not apps:
         raise AppError(404, "NOT_FOUND", f"No active app named {name!r}", "List apps with `reef apps list`.")
     await repository.revoke_apps(session, [a.id for a in apps], utcnow())

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reef.models.base import Base, CreatedMixin, IdMixin
@@ -31,8 +31,20 @@ class DeveloperApp(IdMixin, CreatedMixin, Base):
     """A third-party app that may verify agents' identity tokens (key ``moltdev_...``, hashed)."""
 
     __tablename__ = "developer_apps"
+    # At most one active app per name, without regard to case: the database decides between
+    # concurrent creates. Revoked apps keep their names, so a name is free again once revoked.
+    __table_args__ = (
+        Index(
+            "uq_developer_apps_active_name_key",
+            "name_key",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))  # lower-cased name, as agents.name_key
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_prefix: Mapped[str] = mapped_column(String(20))
     revoked_at: Mapped[datetime | None]
