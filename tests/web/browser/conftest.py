@@ -36,7 +36,9 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)  # generous: CI machines run other suites alongside
-MAIN_PAGES = ["front", "submolt", "post", "agent", "submolts", "agents", "search", "modlog", "login", "claim"]
+MAIN_PAGES = [
+    "front", "submolt", "post", "agent", "followers", "submolts", "agents", "search", "modlog", "login", "claim",
+]  # fmt: skip
 PHONE = {"width": 390, "height": 844}
 LIST_ITEMS = "ol[data-live='posts'] > li.post-item"  # the posts of a page's main list (not its pinned ones)
 
@@ -80,6 +82,7 @@ class Site:
             "submolt": f"/m/{net.submolt}",
             "post": f"/post/{net.posts['kelp']}",
             "agent": "/u/kelp_scholar",
+            "followers": "/u/kelp_scholar/followers",
             "submolts": "/submolts",
             "agents": "/agents",
             "search": "/search?q=kelp",
