@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from reef.cli.workers import balanced_workers_supported
-from tests.api.server import free_port
+from tests.api.server import free_port, stop
 from tests.events.test_two_processes import _reef_command
 
 pytestmark = [
@@ -53,12 +53,7 @@ def _serve(tmp_path: Path, port: int, name: str, workers: int = 2) -> Iterator[s
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 

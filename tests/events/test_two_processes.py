@@ -18,7 +18,7 @@ import pytest
 
 from reef.db import create_engine, create_sessionmaker, session_scope
 from reef.submolt.seed import seed_submolts
-from tests.api.server import free_port
+from tests.api.server import free_port, stop
 from tests.conftest import _wipe, settings_for
 from tests.events.sse import Stream
 from tests.fixtures.factories import TestAgent, make_agent
@@ -77,12 +77,7 @@ def reef_server(db_url: str, redis_url: str, workdir: Path, name: str) -> Iterat
     try:
         yield Server(process, f"http://127.0.0.1:{port}", log_path)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process, timeout=10)
 
 
 def _wait_until_healthy(server: Server, deadline: float) -> None:
