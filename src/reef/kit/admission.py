@@ -19,29 +19,23 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reef.kit.body_limit import buffer_body
+from reef.kit.loop_local import LoopLocal
+
 
 class AdmissionMiddleware:
     def __init__(self, app: ASGIApp, limit: int) -> None:
         """``limit`` requests at once; 0 admits every request at once."""
         self.app = app
         self.limit = limit
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._places = asyncio.Semaphore(limit)  # FIFO: waiters enter in arrival order
-
-    def _places_here(self) -> asyncio.Semaphore:
-        """The semaphore of the running loop (an app may be served by several loops in turn, as
-        in tests, and a semaphore belongs to one)."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._loop, self._places = loop, asyncio.Semaphore(self.limit)
-        return self._places
+        self._places = LoopLocal(lambda: asyncio.Semaphore(limit))  # FIFO: waiters enter in arrival order
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.limit <= 0:
             await self.app(scope, receive, send)
             return
-        receive = await _with_body_received(receive)
-        places = self._places_here()
+        receive = await buffer_body(receive)  # the body limit, outside, bounds it
+        places = self._places.get()
         await places.acquire()
         holding = True
 
@@ -60,21 +54,3 @@ class AdmissionMiddleware:
             await self.app(scope, receive, send_and_leave)
         finally:
             leave()
-
-
-async def _with_body_received(receive: Receive) -> Receive:
-    """Wait for the whole request body (or the client's disconnect) and return a ``receive``
-    that replays it. The body limit runs outside this, so the body is bounded."""
-    received: list[Message] = []
-    while True:
-        message = await receive()
-        received.append(message)
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            break
-
-    async def replay() -> Message:
-        if received:
-            return received.pop(0)
-        return await receive()
-
-    return replay

@@ -32,30 +32,12 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
 
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._reject(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        try:
+            receive = await buffer_body(receive, self.max_bytes)
+        except BodyTooLarge:
+            await self._reject(send)
+            return
+        await self.app(scope, receive, send)
 
     async def _reject(self, send: Send) -> None:
         body = orjson.dumps(
@@ -84,3 +66,36 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def buffer_body(receive: Receive, max_bytes: int | None = None) -> Receive:
+    """Read the request body to its end (or to the client's disconnect) and return a ``receive``
+    that hands it to the app as one message, then what the client sent after it. Past
+    ``max_bytes``, raise ``BodyTooLarge``. The body limit and admission both wait for bodies here."""
+    chunks: list[bytes] = []
+    size = 0
+    after: list[Message] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            after.append(message)  # the client went away before its body ended
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    pending = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}, *after]
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
