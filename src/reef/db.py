@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from reef import readcache
 from reef.config import Settings
 from reef.events import outbox
+from reef.kit.loop_local import LoopLocal
 
 log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -99,19 +100,16 @@ async def begin_write(session: AsyncSession) -> None:
 # writers of one process take turns on an asyncio lock, in order and without polling; only
 # writers of other processes still meet the busy timeout. One lock per engine and event loop.
 _TURN_KEY = "reef_writer_turn"
-_writer_turns: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
-    weakref.WeakKeyDictionary()
-)
+_writer_turns: weakref.WeakKeyDictionary[Any, LoopLocal[asyncio.Lock]] = weakref.WeakKeyDictionary()
 
 
 def _writer_turn(engine: Any) -> asyncio.Lock | None:
     if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
         return None
-    loop = asyncio.get_running_loop()
-    found = _writer_turns.get(engine.sync_engine)
-    if found is None or found[0] is not loop:
-        found = _writer_turns[engine.sync_engine] = (loop, asyncio.Lock())
-    return found[1]
+    turns = _writer_turns.get(engine.sync_engine)
+    if turns is None:
+        turns = _writer_turns[engine.sync_engine] = LoopLocal(asyncio.Lock)
+    return turns.get()
 
 
 @event.listens_for(Session, "after_transaction_end")
