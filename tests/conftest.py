@@ -14,6 +14,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,25 +52,29 @@ async def _pg_admin(sql: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        path = Path(tmp_path_factory.mktemp("db")) / "reef-test.db"
-        url = f"sqlite+aiosqlite:///{path}"
-        migrate.upgrade(url)
-        yield url
+@contextmanager
+def empty_database(backend: str, directory: Path, prefix: str) -> Iterator[str]:
+    """The URL of a database of its own, with no tables yet: a SQLite file in ``directory``, or a
+    PostgreSQL database dropped afterwards (``unavailable`` when PostgreSQL cannot be reached)."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{directory / f'{prefix}.db'}"
         return
-    name = f"reef_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # connection refused, auth, ...
         unavailable(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
-        migrate.upgrade(url)
-        yield url
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with empty_database(request.param, Path(tmp_path_factory.mktemp("db")), "reef_test") as url:
+        migrate.upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ down and up again cleanly."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import text
 
 from reef import migrate
 from reef.models import Base
-from tests.conftest import PG_ADMIN_URL, _pg_admin, unavailable
+from tests.conftest import empty_database
 
 
 def _assert_no_drift(url: str) -> None:
@@ -30,19 +29,13 @@ def _cycle(url: str) -> None:
 
 
 def test_sqlite_migrations_match_models_and_round_trip(tmp_path: Path) -> None:
-    _cycle(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
+    with empty_database("sqlite", tmp_path, "reef_migr") as url:
+        _cycle(url)
 
 
-def test_postgres_migrations_match_models_and_round_trip() -> None:
-    name = f"reef_migr_{uuid.uuid4().hex[:10]}"
-    try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        unavailable(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    try:
-        _cycle(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+def test_postgres_migrations_match_models_and_round_trip(tmp_path: Path) -> None:
+    with empty_database("postgresql", tmp_path, "reef_migr") as url:
+        _cycle(url)
 
 
 def test_every_foreign_key_is_indexed() -> None:

@@ -20,7 +20,7 @@ from reef.db import session_scope
 from reef.errors import AppError
 from reef.identity import repository, service
 from reef.models import DeveloperApp
-from tests.conftest import BACKENDS, PG_ADMIN_URL, _pg_admin, unavailable
+from tests.conftest import BACKENDS, empty_database
 
 
 async def create(client: httpx.AsyncClient, name: str) -> DeveloperApp:
@@ -101,18 +101,8 @@ async def test_concurrent_creates_of_one_name_leave_one_active_app(client: httpx
 @pytest.fixture(params=BACKENDS)
 def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database of its own (migrations run outside the shared test database)."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'apps.db'}"
-        return
-    name = f"reef_apps_{uuid.uuid4().hex[:10]}"
-    try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        unavailable(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with empty_database(request.param, tmp_path, "reef_apps") as url:
+        yield url
 
 
 def test_the_migration_revokes_all_but_the_oldest_active_app_of_each_name(empty_db: str) -> None:

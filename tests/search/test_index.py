@@ -4,7 +4,6 @@ exists), and the queries use the index rather than scanning the tables."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,7 @@ from reef.search import fulltext_postgres, fulltext_sqlite, query
 from reef.search.backend import Kind
 from reef.search.service import backends
 from reef.submolt.seed import seed_submolts
-from tests.conftest import BACKENDS, PG_ADMIN_URL, _pg_admin, unavailable
+from tests.conftest import BACKENDS, empty_database
 from tests.fixtures import factories
 from tests.search.helpers import sessionmaker
 
@@ -79,18 +78,8 @@ def _round_trip(url: str) -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_migration_downgrade_and_upgrade(backend: str, tmp_path: Path) -> None:
-    if backend == "sqlite":
-        _round_trip(f"sqlite+aiosqlite:///{tmp_path / 'search-migration.db'}")
-        return
-    name = f"reef_search_{uuid.uuid4().hex[:10]}"
-    try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        unavailable(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    try:
-        _round_trip(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with empty_database(backend, tmp_path, "reef_search") as url:
+        _round_trip(url)
 
 
 async def test_queries_use_the_index(client: httpx.AsyncClient) -> None:
